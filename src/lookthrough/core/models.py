@@ -1,0 +1,14 @@
+"""Every table of the platform, imported in one place for migrations and metadata checks."""
+
+from __future__ import annotations
+
+from lookthrough.accounts import models as accounts_models
+from lookthrough.audit import models as audit_models
+from lookthrough.core.db import Base
+from lookthrough.records import models as records_models
+from lookthrough.regions import models as regions_models
+from lookthrough.registry import models as registry_models
+
+__all__ = ["MODULES", "Base"]
+
+MODULES = (accounts_models, audit_models, records_models, regions_models, registry_models)

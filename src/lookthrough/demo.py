@@ -1,0 +1,130 @@
+"""`lookthrough demo`: an embedded database with Anhui, grids and demo accounts, ready to use."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lookthrough.accounts import service as accounts_service
+from lookthrough.accounts.models import User
+from lookthrough.audit import service as audit
+from lookthrough.audit.events import DemoLoaded
+from lookthrough.core import clock
+from lookthrough.core.actor import Actor
+from lookthrough.core.config import Settings
+from lookthrough.core.roles import Role
+from lookthrough.regions.models import Region
+from lookthrough.registry.models import Entity
+
+GRIDS_PER_TOWN = 3
+GRID_NAMES = ("第一网格", "第二网格", "第三网格")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    username: str
+    role: Role
+    region: str
+    display_name: str
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("sheng_fenxi", Role.PROVINCE_ANALYST, "34", "省局分析员（演示）"),
+    DemoAccount("hefei_shiju", Role.CITY_OFFICIAL, "3401", "合肥市局（演示）"),
+    DemoAccount("shushan_xianju", Role.COUNTY_OFFICIAL, "340104", "蜀山区局（演示）"),
+    DemoAccount("shushan_zhifa", Role.INSPECTOR, "340104", "蜀山区执法人员（演示）"),
+    DemoAccount("xitong_guanli", Role.SYSTEM_ADMIN, "34", "系统管理员（演示）"),
+    DemoAccount("anquan_guanli", Role.SECURITY_ADMIN, "34", "安全管理员（演示）"),
+    DemoAccount("shenji_guanli", Role.AUDIT_ADMIN, "34", "审计管理员（演示）"),
+    DemoAccount("qiye_yanshi", Role.ENTERPRISE, "340104", "经营主体用户（演示）"),
+)
+
+
+def demo_password() -> str:
+    """A fresh password that meets both password profiles (12+ chars, four classes)."""
+    return f"Lt-{secrets.token_hex(4)}-{secrets.randbelow(90) + 10}A"
+
+
+def seed_grids(session: Session) -> int:
+    """Three demonstration grids under every town that has none yet."""
+    with_grids = set(session.scalars(select(Region.parent_code).where(Region.level == "grid")))
+    towns = session.scalars(
+        select(Region).where(Region.level == "town").order_by(Region.code)
+    ).all()
+    now = clock.utcnow()
+    added = 0
+    for town in towns:
+        if town.code in with_grids:
+            continue
+        for number, name in enumerate(GRID_NAMES, start=1):
+            session.add(
+                Region(
+                    code=f"{town.code}{number:03d}",
+                    name=f"{town.name}{name}",
+                    level="grid",
+                    kind="grid",
+                    parent_code=town.code,
+                    gbt2260=False,
+                    has_boundary=False,
+                    source="demo",
+                    sort_order=number,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            added += 1
+    session.flush()
+    return added
+
+
+def seed_accounts(
+    session: Session, *, settings: Settings, password: str | None
+) -> list[tuple[DemoAccount, str]]:
+    """Create the demo accounts, or give existing ones a fresh password; returns the logins."""
+    actor = Actor.system("demo")
+    logins: list[tuple[DemoAccount, str]] = []
+    for account in DEMO_ACCOUNTS:
+        entity_uscc = None
+        if account.role is Role.ENTERPRISE:
+            entity_uscc = session.scalar(
+                select(Entity.uscc)
+                .where(Entity.region_code.startswith(account.region))
+                .order_by(Entity.id)
+                .limit(1)
+            )
+            if entity_uscc is None:
+                continue  # no business loaded yet to bind the enterprise account to
+        secret = password or demo_password()
+        user = session.scalar(select(User).where(User.username == account.username))
+        if user is None:
+            accounts_service.create_user(
+                session,
+                actor=actor,
+                settings=settings,
+                new=accounts_service.NewUser(
+                    username=account.username,
+                    display_name=account.display_name,
+                    role=account.role,
+                    region_code=account.region,
+                    password=secret,
+                    entity_uscc=entity_uscc,
+                    must_change_password=False,
+                ),
+            )
+        else:
+            accounts_service.reset_password(
+                session, actor=actor, settings=settings, user_id=user.id, new_password=secret
+            )
+            user.must_change_password = False
+            user.is_active = True
+        logins.append((account, secret))
+    grids = int(
+        session.scalar(select(func.count()).select_from(Region).where(Region.level == "grid")) or 0
+    )
+    audit.record(
+        session, actor=actor, event=DemoLoaded(object_id="demo", grids=grids, accounts=len(logins))
+    )
+    return logins

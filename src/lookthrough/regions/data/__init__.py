@@ -1,0 +1,1 @@
+"""Package data for regions: ``built/`` is written by ``python -m lookthrough.regions.build``."""
