@@ -22,7 +22,7 @@ from lookthrough.audit import service as audit
 from lookthrough.audit.events import AccessDenied
 from lookthrough.core.actor import Actor
 from lookthrough.core.config import Settings, get_settings
-from lookthrough.core.db import engine_for, session_factory, session_scope
+from lookthrough.core.db import engine_for, session_factory, transaction
 from lookthrough.core.errors import LookthroughError, NotAuthenticated, PermissionDenied
 from lookthrough.web.i18n import negotiate
 from lookthrough.web.templating import render
@@ -102,7 +102,7 @@ def _audit_denial(request: Request, error: PermissionDenied) -> None:
     if error.context.get("must_change_password"):
         return
     try:
-        with session_scope(request.app.state.engine) as session:
+        with transaction(request.app.state.sessionmaker) as session:
             audit.record(
                 session,
                 actor=actor,

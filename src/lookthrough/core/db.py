@@ -8,7 +8,7 @@ dependency, and commits once; services never commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -90,7 +90,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, **kwargs)
+        # Connections move between the server's worker threads (never two at once: the pool
+        # hands each to one user), so pysqlite's same-thread check must be off.
+        connect_args = {"check_same_thread": False, **kwargs.pop("connect_args", {})}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
@@ -110,7 +113,14 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A unit of work: commit if the block ends normally, roll back if it raises."""
-    session = session_factory(engine)()
+    with transaction(session_factory(engine)) as session:
+        yield session
+
+
+@contextmanager
+def transaction(factory: Callable[[], Session]) -> Iterator[Session]:
+    """A unit of work on a session from ``factory`` (the app's, or a test's)."""
+    session = factory()
     try:
         yield session
         session.commit()
