@@ -13,9 +13,8 @@
     ├── NotFound (404)
     ├── Conflict (409)
     │   └── InvalidTransition (409)
-    ├── ValidationFailed (422)
-    │   └── PasswordRejected (422)
-    └── PayloadTooLarge (413)
+    └── ValidationFailed (422)
+        └── PasswordRejected (422)
 
 Domain code raises these and never ``HTTPException``; the API turns them into
 ``{"code", "detail"}`` JSON under ``/api/v1`` and into a friendly page elsewhere; the CLI prints
@@ -105,12 +104,6 @@ class ValidationFailed(LookthroughError):
 class PasswordRejected(ValidationFailed):
     code = "password_rejected"
     default_message = "密码不符合安全要求"
-
-
-class PayloadTooLarge(LookthroughError):
-    status = 413
-    code = "payload_too_large"
-    default_message = "提交的内容过大"
 
 
 def all_errors() -> list[type[LookthroughError]]:

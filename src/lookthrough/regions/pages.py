@@ -42,6 +42,7 @@ def _page(
             "can_edit": can(actor.role, Capability.MANAGE_GRIDS) and region.level == "town",
             "error": error,
             "saved": saved,
+            "kind_labels": service.KIND_LABELS,
         },
         status_code=status_code,
     )

