@@ -159,22 +159,12 @@ def demo(
 def main(argv: list[str] | None = None) -> int:
     """Entry point: domain errors print their message and exit 1."""
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="lookthrough")
     except LookthroughError as error:
         typer.echo(f"错误：{error.message}", err=True)
         return 1
-    except typer.Exit as stop:
-        return int(stop.exit_code or 0)
-    except typer.Abort:
-        typer.echo("已取消", err=True)
-        return 1
-    except Exception as error:  # click usage errors and the like
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            return error.exit_code
-        raise
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     return 0
 
 

@@ -52,7 +52,12 @@ class UserIn(BaseModel):
     username: str = Field(min_length=3, max_length=64)
     display_name: str = Field(min_length=1, max_length=100)
     role: Role
-    region_code: str = Field(min_length=2, max_length=12, pattern=r"^\d+$")
+    region_code: str = Field(
+        "",
+        max_length=12,
+        pattern=r"^(\d{2,12})?$",
+        description="Jurisdiction; for an enterprise user it is taken from the business.",
+    )
     entity_uscc: str | None = Field(None, min_length=18, max_length=18)
     phone: str | None = Field(None, max_length=40)
     password: str = Field(min_length=1, max_length=256)

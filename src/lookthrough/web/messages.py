@@ -1,0 +1,167 @@
+"""Every text the pages show, gathered for the English catalog.
+
+A text reaches a page in one of three ways: ``_("…")`` in a template, ``N_("…")`` in Python, or
+a label from a table that a template passes through ``_()`` (role names, audit event names,
+record kinds, metric names). The first two are found by Babel's extractors; the tables are read
+directly, so a label needs no marker to be caught. ``scripts/extract_messages.py`` writes the
+result into the catalog and ``tests/test_i18n.py`` fails when a text has no translation.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+from lookthrough import __version__
+from lookthrough.core import clock
+
+WEB = Path(__file__).resolve().parent
+PACKAGE = WEB.parent  # src/lookthrough; locations in the catalog are relative to it
+TEMPLATES = WEB / "templates"
+CATALOG_PATH = WEB / "locale" / "en" / "LC_MESSAGES" / "messages.po"
+
+# Jinja's own extractor, named by import path so no entry point needs to be installed.
+JINJA_EXTRACTOR = "jinja2.ext:babel_extract"
+KEYWORDS: Mapping[str, None] = {"_": None, "N_": None}
+HEADER = (
+    "# English texts of Lookthrough (穿透式监管平台).\n"
+    "# The msgids are the Chinese texts shown by default. Regenerate with\n"
+    "# `.venv/bin/python scripts/extract_messages.py`, then translate the empty msgstrs."
+)
+
+Messages = dict[str, set[str]]  # msgid → files (relative to the package) that use it
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """What rewriting the catalog changed."""
+
+    added: list[str]
+    removed: list[str]
+    untranslated: list[str]
+    changed: bool
+
+
+def _add(messages: Messages, msgid: str, location: str) -> None:
+    if msgid.strip():
+        messages.setdefault(msgid, set()).add(location)
+
+
+def _from_dir(
+    messages: Messages, folder: Path, method_map: list[tuple[str, str]], prefix: str
+) -> None:
+    for filename, _lineno, message, _comments, _context in extract_from_dir(
+        folder, method_map=method_map, keywords=KEYWORDS
+    ):
+        # Neither `_` nor `N_` takes plural forms here; a tuple would be a misuse.
+        if isinstance(message, str):
+            _add(messages, message, f"{prefix}{filename}")
+
+
+def label_tables() -> list[tuple[str, Iterable[str]]]:
+    """Tables of labels that templates translate with ``_(value)``: (location, labels)."""
+    from lookthrough.audit.events import all_event_types
+    from lookthrough.core.roles import ROLE_LABELS
+    from lookthrough.dashboard.service import METRIC_LABELS
+    from lookthrough.records.service import KIND_LABELS as RECORD_KINDS
+
+    return [
+        ("core/roles.py", ROLE_LABELS.values()),
+        ("audit/events.py", (event.label for event in all_event_types())),
+        ("records/service.py", RECORD_KINDS.values()),
+        ("dashboard/service.py", METRIC_LABELS.values()),
+    ]
+
+
+def extract_messages() -> Messages:
+    """Every msgid the English catalog must translate, with where each is used."""
+    messages: Messages = {}
+    _from_dir(messages, TEMPLATES, [("**.html", JINJA_EXTRACTOR)], "web/templates/")
+    _from_dir(messages, PACKAGE, [("**.py", "python")], "")
+    for location, labels in label_tables():
+        for label in labels:
+            _add(messages, label, location)
+    return messages
+
+
+def read_catalog(path: Path = CATALOG_PATH) -> Catalog:
+    """The catalog on disk, or an empty English one when there is none yet."""
+    if not path.exists():
+        catalog = Catalog(
+            locale="en",
+            project="Lookthrough",
+            version=__version__,
+            last_translator="Lookthrough",
+            language_team="English",
+            fuzzy=False,
+        )
+        catalog.header_comment = HEADER
+        return catalog
+    with path.open("rb") as handle:
+        return read_po(handle, locale="en")
+
+
+def translations(catalog: Catalog) -> dict[str, str]:
+    """msgid → English for the entries that have a usable translation (not fuzzy, not empty)."""
+    return {
+        str(m.id): m.string
+        for m in catalog
+        if m.id and isinstance(m.string, str) and m.string and not m.fuzzy
+    }
+
+
+def untranslated(messages: Messages, catalog: Catalog) -> list[str]:
+    """Extracted msgids with no English translation in the catalog."""
+    done = translations(catalog)
+    return sorted(msgid for msgid in messages if msgid not in done)
+
+
+def obsolete(messages: Messages, catalog: Catalog) -> list[str]:
+    """Catalog entries whose msgid no page uses any more."""
+    return sorted(str(m.id) for m in catalog if m.id and str(m.id) not in messages)
+
+
+def render_catalog(catalog: Catalog) -> bytes:
+    out = io.BytesIO()
+    # No line numbers and sorted entries: editing a template does not reshuffle the file.
+    write_po(out, catalog, width=100, sort_output=True, ignore_obsolete=True, include_lineno=False)
+    return out.getvalue()
+
+
+def updated_catalog(messages: Messages, current: Catalog) -> tuple[Catalog, Update]:
+    """The catalog with today's msgids: translations kept, new ones empty, unused ones dropped."""
+    template = Catalog(project="Lookthrough", fuzzy=False)
+    for msgid in sorted(messages):
+        # Line 0 is "no line": the catalog lists files only (see render_catalog).
+        template.add(msgid, locations=[(path, 0) for path in sorted(messages[msgid])])
+    before = {str(m.id) for m in current if m.id}
+    # No fuzzy matching: i18n.py would show a guessed translation of a similar text as real.
+    current.update(template, no_fuzzy_matching=True, update_creation_date=False)
+    removed = sorted(str(msgid) for msgid in current.obsolete)
+    current.obsolete.clear()
+    after = {str(m.id) for m in current if m.id}
+    update = Update(
+        added=sorted(after - before),
+        removed=removed,
+        untranslated=untranslated(messages, current),
+        changed=False,
+    )
+    return current, update
+
+
+def write_catalog(path: Path = CATALOG_PATH) -> Update:
+    """Bring the catalog file up to date with the code; writes only when something changed."""
+    catalog, update = updated_catalog(extract_messages(), read_catalog(path))
+    old = path.read_bytes() if path.exists() else None
+    changed = render_catalog(catalog) != old
+    if changed:
+        catalog.revision_date = clock.utcnow()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(render_catalog(catalog))
+    return Update(update.added, update.removed, update.untranslated, changed)
