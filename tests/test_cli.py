@@ -1,0 +1,140 @@
+"""The command line, run as a user would run it (a subprocess on a fresh database)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+LOOKTHROUGH = str(Path(sys.executable).with_name("lookthrough"))
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "LOOKTHROUGH_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+        "LOOKTHROUGH_VAR_DIR": str(tmp_path),
+    }
+
+
+def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [LOOKTHROUGH, *args],
+        input=stdin,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_upgrade_create_list_and_get(env: dict[str, str]) -> None:
+    upgraded = run(env, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "1821" in upgraded.stdout  # 1 province, 16 cities, 119 counties, 1,685 towns
+    again = run(env, "db", "upgrade")
+    assert "新增 0" in again.stdout, "upgrading twice changes nothing"
+    created = run(
+        env,
+        "users",
+        "create",
+        "--username",
+        "hefei",
+        "--role",
+        "city_official",
+        "--region",
+        "3401",
+        "--password-stdin",
+        "--no-must-change",
+        stdin="City-Pass-2026!\n",
+    )
+    assert created.returncode == 0, created.stderr
+    listed = json.loads(run(env, "users", "list", "--json").stdout)
+    assert [(u["username"], u["region_code"]) for u in listed] == [("hefei", "3401")]
+    me = run(env, "get", "/api/v1/auth/me", "--as", "hefei")
+    assert me.returncode == 0, me.stderr
+    assert json.loads(me.stdout)["jurisdiction"] == "3401"
+    denied = run(env, "get", "/api/v1/users", "--as", "hefei")
+    assert denied.returncode == 1 and "permission_denied" in denied.stdout
+    assert run(env, "db", "check").returncode == 0
+
+
+def test_bad_input_gets_a_clear_message(env: dict[str, str]) -> None:
+    run(env, "db", "upgrade")
+    weak = run(
+        env,
+        "users",
+        "create",
+        "--username",
+        "weak",
+        "--role",
+        "county_official",
+        "--region",
+        "340104",
+        "--password-stdin",
+        stdin="123\n",
+    )
+    assert weak.returncode == 1
+    assert "密码长度至少" in weak.stderr
+    wrong = run(
+        env,
+        "users",
+        "create",
+        "--username",
+        "x1",
+        "--role",
+        "county_official",
+        "--region",
+        "3401",
+        "--password-stdin",
+        stdin="Good-Pass-2026!\n",
+    )
+    assert wrong.returncode == 1 and "县（区）级" in wrong.stderr
+    no_stdin = run(
+        env, "users", "create", "--username", "x2", "--role", "audit_admin", "--region", "34"
+    )
+    assert no_stdin.returncode != 0 and "--password-stdin" in no_stdin.stderr
+    bad_role = run(
+        env,
+        "users",
+        "create",
+        "--username",
+        "x3",
+        "--role",
+        "mayor",
+        "--region",
+        "34",
+        "--password-stdin",
+        stdin="Good-Pass-2026!\n",
+    )
+    assert bad_role.returncode == 2
+
+
+def test_demo_prepares_and_prints_accounts(env: dict[str, str]) -> None:
+    demo = run(env, "demo", "--no-serve")
+    assert demo.returncode == 0, demo.stderr
+    for username in (
+        "sheng_fenxi",
+        "hefei_shiju",
+        "shushan_xianju",
+        "xitong_guanli",
+        "anquan_guanli",
+        "shenji_guanli",
+    ):
+        assert username in demo.stdout
+    second = run(env, "demo", "--no-serve")
+    assert second.returncode == 0
+    assert "新增演示网格 0" in second.stdout
+
+
+def test_help_everywhere(env: dict[str, str]) -> None:
+    for args in ((), ("db",), ("users",), ("users", "create"), ("demo",), ("get",)):
+        result = run(env, *args, "--help")
+        assert result.returncode == 0, args
+        assert "Usage" in result.stdout
