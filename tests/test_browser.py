@@ -318,3 +318,17 @@ def test_chromium_is_the_one_ci_installs() -> None:
     """The test above must not silently skip in CI, where `.ci/run` installs Chromium."""
     if os.environ.get("CI") and not CHROMIUM.exists():
         pytest.fail(f"CI is set but {CHROMIUM} is missing (found: {shutil.which('chromium')})")
+
+
+def test_recorder_flags_every_url_not_on_the_test_server() -> None:
+    recorder = Recorder(
+        urls=[
+            "http://127.0.0.1:8123/static/app.css",
+            "data:image/svg+xml;base64,AAAA",
+            "http://127.0.0.1:9999/other-port",
+            "https://127.0.0.1:8123/tls",
+            "http://localhost:8123/by-name",
+            "https://cdn.example.com/echarts.js",
+        ]
+    )
+    assert recorder.offsite(8123) == recorder.urls[2:]

@@ -52,7 +52,6 @@ def _users_page(
             "form": form or {},
             "error": error,
             "created": created,
-            "role_labels": {r.value: r.label for r in ACCOUNT_ROLES},
         },
         status_code=status_code,
     )

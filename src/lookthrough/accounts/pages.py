@@ -15,11 +15,13 @@ from lookthrough.api.deps import SESSION_COOKIE, ActorDep, SessionDep, SettingsD
 from lookthrough.core.errors import LookthroughError
 from lookthrough.core.ids import new_token
 from lookthrough.web.deps import PageActorDep
+from lookthrough.web.i18n import N_
 from lookthrough.web.templating import home_for, render
 
 router = APIRouter(include_in_schema=False)
 PRELOGIN_COOKIE = "lt_prelogin"  # double-submit token against login CSRF
-REASONS = {"session_expired": "登录已超时，请重新登录", "not_authenticated": "请先登录"}
+REASONS = {"session_expired": N_("登录已超时，请重新登录"), "not_authenticated": N_("请先登录")}
+PAGE_EXPIRED = N_("页面已过期，请重新登录")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -76,7 +78,7 @@ def login_submit(
     if not cookie or not hmac.compare_digest(cookie, prelogin):
         return _login_page(
             request,
-            error="页面已过期，请重新登录",
+            error=PAGE_EXPIRED,
             next_url=safe_next(next),
             username=username,
             status_code=403,

@@ -14,7 +14,9 @@
     ├── Conflict (409)
     │   └── InvalidTransition (409)
     └── ValidationFailed (422)
-        └── PasswordRejected (422)
+        ├── PasswordRejected (422)
+        ├── FileRejected (422)
+        └── MappingInvalid (422)
 
 Domain code raises these and never ``HTTPException``; the API turns them into
 ``{"code", "detail"}`` JSON under ``/api/v1`` and into a friendly page elsewhere; the CLI prints
@@ -104,6 +106,20 @@ class ValidationFailed(LookthroughError):
 class PasswordRejected(ValidationFailed):
     code = "password_rejected"
     default_message = "密码不符合安全要求"
+
+
+class FileRejected(ValidationFailed):
+    """A whole uploaded file is refused (encoding, format, zip bomb) before any row is read."""
+
+    code = "file_rejected"
+    default_message = "文件无法读取"
+
+
+class MappingInvalid(ValidationFailed):
+    """A column mapping file is malformed; the message names the wrong entry."""
+
+    code = "mapping_invalid"
+    default_message = "映射文件有误"
 
 
 def all_errors() -> list[type[LookthroughError]]:

@@ -12,21 +12,10 @@ from sqlalchemy.orm import Session
 from lookthrough.core.actor import Actor
 from lookthrough.core.errors import NotFound
 from lookthrough.core.scope import business_clause, region_prefix_clause, require_business_reader
+from lookthrough.records.kinds import KINDS
 from lookthrough.records.models import Record
 
-KIND_LABELS = {
-    "inspection": "检查",
-    "sampling": "抽检",
-    "penalty": "行政处罚",
-    "complaint": "投诉举报",
-    "licence": "许可",
-    "abnormal_list": "经营异常名录",
-    "dishonesty_list": "严重违法失信名单",
-    "iot_alarm": "物联网报警",
-    "incident": "事故",
-    "public_opinion": "舆情",
-    "commitment": "承诺",
-}
+KIND_LABELS = {code: kind.label for code, kind in KINDS.items()}
 
 
 def _scoped(actor: Actor) -> ColumnElement[bool]:

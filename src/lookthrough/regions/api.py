@@ -7,6 +7,8 @@ from fastapi import APIRouter
 from lookthrough.api.deps import ActorDep, SessionDep
 from lookthrough.api.errors import signed_in
 from lookthrough.core.errors import Conflict, NotFound, OutOfJurisdiction
+from lookthrough.core.roles import Capability
+from lookthrough.core.scope import require
 from lookthrough.regions import service
 from lookthrough.regions.schemas import GridIn, RegionDetail, RegionOut
 
@@ -17,7 +19,8 @@ router = APIRouter(prefix="/regions", tags=["regions 行政区划与网格"])
     "/{code}", response_model=RegionDetail, responses=signed_in(NotFound, OutOfJurisdiction)
 )
 def region(code: str, actor: ActorDep, db: SessionDep) -> RegionDetail:
-    """A region in the user's jurisdiction, its parents and its children."""
+    """A region in the user's jurisdiction, its parents and its children (officials only)."""
+    require(actor, Capability.READ_BUSINESS)
     found = service.require_region(db, code)
     kids = service.visible_children(db, actor=actor, code=code)
     lineage = [r for r in service.lineage(db, code) if r.code.startswith(actor.jurisdiction)]

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from lookthrough.api.deps import SessionDep
 from lookthrough.core.errors import LookthroughError
 from lookthrough.core.roles import Capability, can
-from lookthrough.core.scope import ensure_region, require_business_reader
+from lookthrough.core.scope import ensure_region, require
 from lookthrough.regions import service
 from lookthrough.web.deps import PageActorDep
 from lookthrough.web.templating import render
@@ -28,7 +28,9 @@ def _page(
     saved: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    require_business_reader(actor)
+    # Officials only: an enterprise user's scope is its own business, not the region tree and
+    # the bureau's grids (and a refused grid save re-renders this page, so it must refuse too).
+    require(actor, Capability.READ_BUSINESS)
     ensure_region(actor, code)
     region = service.require_region(db, code)
     lineage = [r for r in service.lineage(db, code) if r.code.startswith(actor.region)]

@@ -26,7 +26,9 @@ def catalog(locale: str) -> dict[str, str]:
     with path.open("rb") as handle:
         parsed = read_po(handle, locale=locale)
     return {
-        str(m.id): str(m.string) for m in parsed if m.id and isinstance(m.string, str) and m.string
+        str(m.id): str(m.string)
+        for m in parsed
+        if m.id and isinstance(m.string, str) and m.string and not m.fuzzy
     }
 
 

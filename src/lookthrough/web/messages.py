@@ -67,11 +67,13 @@ def _from_dir(
 def label_tables() -> list[tuple[str, Iterable[str]]]:
     """Tables of labels that templates translate with ``_(value)``: (location, labels)."""
     from lookthrough.audit.events import all_event_types
+    from lookthrough.core.errors import all_errors
     from lookthrough.core.roles import ROLE_LABELS
     from lookthrough.dashboard.service import METRIC_LABELS
     from lookthrough.records.service import KIND_LABELS as RECORD_KINDS
 
     return [
+        ("core/errors.py", (error.default_message for error in all_errors())),
         ("core/roles.py", ROLE_LABELS.values()),
         ("audit/events.py", (event.label for event in all_event_types())),
         ("records/service.py", RECORD_KINDS.values()),

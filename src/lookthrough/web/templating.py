@@ -79,6 +79,7 @@ def _number(value: int | float | None) -> str:
 templates = Jinja2Templates(directory=str(TEMPLATES))
 templates.env.globals["_"] = _translate
 templates.env.globals["LOCALE_LABELS"] = LOCALE_LABELS
+templates.env.globals["role_labels"] = {role.value: role.label for role in Role}
 templates.env.filters["local_time"] = _local_time
 templates.env.filters["number"] = _number
 

@@ -32,9 +32,15 @@
     });
   }
 
+  // The page's own (translated) label for the metric; the API's label is Chinese.
+  function metricLabel(stats) {
+    return el.dataset["label" + stats.metric.charAt(0).toUpperCase() + stats.metric.slice(1)] ||
+      stats.metric_label;
+  }
+
   function fillTable(stats) {
     table.innerHTML = "";
-    tableMetric.textContent = stats.metric_label;
+    tableMetric.textContent = metricLabel(stats);
     var rows = stats.children.slice();
     if (stats.unassigned > 0) {
       rows.push({ name: el.dataset.labelUnassigned, value: stats.unassigned, code: "" });
@@ -76,11 +82,10 @@
     }
     chart.setOption({
       tooltip: { trigger: "item", formatter: function (p) {
-        return p.name + "<br>" + stats.metric_label + "：" + (p.value || 0).toLocaleString();
+        return p.name + "<br>" + metricLabel(stats) + "：" + (p.value || 0).toLocaleString();
       } },
-      visualMap: { min: 0, max: max, left: 10, bottom: 10, calculable: true,
-        text: [String(max), "0"], inRange: { color: ["#e8f1fb", "#7fb0e6", "#1d4ed8"] } },
-      series: [{ type: "map", map: mapName, roam: true, name: stats.metric_label,
+      visualMap: { min: 0, max: max, left: 10, bottom: 10, calculable: true, inRange: { color: ["#e8f1fb", "#7fb0e6", "#1d4ed8"] } },
+      series: [{ type: "map", map: mapName, roam: true, name: metricLabel(stats),
         layoutCenter: ["50%", "50%"], layoutSize: "100%",
         label: { show: true, fontSize: 11 }, emphasis: { label: { show: true } },
         itemStyle: { borderColor: "#fff", borderWidth: 1 },
