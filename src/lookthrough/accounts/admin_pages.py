@@ -11,7 +11,7 @@ from starlette.responses import Response
 from lookthrough.accounts import service, sessions
 from lookthrough.accounts.admin_api import policy_of
 from lookthrough.api.deps import SessionDep, SettingsDep
-from lookthrough.core.errors import LookthroughError
+from lookthrough.core.errors import FORM_ERRORS
 from lookthrough.core.roles import ACCOUNT_ROLES, Capability, Role
 from lookthrough.core.scope import require
 from lookthrough.web.deps import PageActorDep
@@ -104,7 +104,7 @@ def create_user(
                     entity_uscc=entity_uscc.strip() or None,
                 ),
             )
-    except LookthroughError as problem:
+    except FORM_ERRORS as problem:
         return _users_page(
             request,
             db,
@@ -141,7 +141,7 @@ def reset_password(
             user = service.reset_password(
                 db, actor=actor, settings=settings, user_id=user_id, new_password=new_password
             )
-    except LookthroughError as problem:
+    except FORM_ERRORS as problem:
         return _users_page(
             request,
             db,

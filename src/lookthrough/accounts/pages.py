@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from lookthrough.accounts import service, sessions
 from lookthrough.api.deps import SESSION_COOKIE, ActorDep, SessionDep, SettingsDep, client_ip
-from lookthrough.core.errors import LookthroughError
+from lookthrough.core.errors import FORM_ERRORS
 from lookthrough.core.ids import new_token
 from lookthrough.web.deps import PageActorDep
 from lookthrough.web.i18n import N_
@@ -176,7 +176,7 @@ def password_submit(
                     old_password=old_password,
                     new_password=new_password,
                 )
-        except LookthroughError as problem:
+        except FORM_ERRORS as problem:
             error = problem.message
     if error:
         return render(

@@ -122,6 +122,11 @@ class MappingInvalid(ValidationFailed):
     default_message = "映射文件有误"
 
 
+# What a form page shows beside the form and lets the user correct; anything else (a refused
+# permission, an expired session) propagates to the error handlers, which audit and redirect.
+FORM_ERRORS: tuple[type[LookthroughError], ...] = (ValidationFailed, Conflict)
+
+
 def all_errors() -> list[type[LookthroughError]]:
     """Every class in the tree, root first (used by the API docs and the tests)."""
     found: list[type[LookthroughError]] = [LookthroughError]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from lookthrough.api.deps import SessionDep
-from lookthrough.core.errors import LookthroughError
+from lookthrough.core.errors import FORM_ERRORS
 from lookthrough.core.roles import Capability, can
 from lookthrough.core.scope import ensure_region, require
 from lookthrough.regions import service
@@ -69,7 +69,7 @@ def save_grid(
     try:
         with db.begin_nested():
             grid = service.save_grid(db, actor=actor, town_code=town_code, number=number, name=name)
-    except LookthroughError as problem:
+    except FORM_ERRORS as problem:
         return _page(
             request, actor, db, town_code, error=problem.message, status_code=type(problem).status
         )

@@ -1,0 +1,223 @@
+"""Reading the files bureaus exchange: CSV, XLSX and JSON, defensively.
+
+* CSV must be UTF-8 (with or without BOM) or GB18030 — the two encodings Chinese offices
+  produce. Anything else is refused with the byte offset where decoding failed, never guessed.
+* XLSX is opened only after its zip directory passes size and inflate-ratio limits (a zip bomb
+  is refused before one byte is inflated), and its XML is parsed with defusedxml.
+* JSON is an array of objects or JSON Lines (one object per line).
+
+Every reader yields ``(row_number, {header: text})``, where the row number is what a person sees
+in a spreadsheet: the header is row 1, the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from lookthrough.core.errors import FileRejected
+
+Row = dict[str, str | None]
+CHUNK = 1 << 20
+
+# Zip-bomb limits for XLSX (see research/reliability.md §1.9): real workbooks inflate 5–20×.
+MAX_XLSX_UNCOMPRESSED = 1 << 30  # 1 GiB of XML in all
+MAX_XLSX_RATIO = 200
+MAX_JSON_ARRAY_BYTES = 256 << 20  # bigger JSON must come as JSON Lines, which is streamed
+
+
+@dataclass(frozen=True, slots=True)
+class Sniffed:
+    encoding: str  # "utf-8-sig" or "gb18030"
+    label: str
+
+
+def _decode_fails_at(path: Path, encoding: str) -> int | None:
+    """Byte offset of the first undecodable byte, or None when the whole file decodes."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    offset = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                return offset + error.start
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return offset
+    return None
+
+
+def sniff_encoding(path: Path) -> Sniffed:
+    """UTF-8 first (a BOM is allowed), then GB18030; otherwise refuse with the offset."""
+    utf8_error = _decode_fails_at(path, "utf-8")
+    if utf8_error is None:
+        return Sniffed("utf-8-sig", "UTF-8")
+    gb_error = _decode_fails_at(path, "gb18030")
+    if gb_error is None:
+        return Sniffed("gb18030", "GB18030")
+    raise FileRejected(
+        f"文件编码无法识别：既不是 UTF-8（第 {utf8_error} 字节处出错），也不是 GB18030"
+        f"（第 {gb_error} 字节处出错）。请在 Excel 中另存为“CSV UTF-8”后重新上传。",
+        utf8_offset=utf8_error,
+        gb18030_offset=gb_error,
+    )
+
+
+def _clean_header(value: object, index: int) -> str:
+    text = "" if value is None else str(value).replace("\ufeff", "").strip()
+    return text or f"第{index + 1}列"
+
+
+def _cell(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return (
+            value.isoformat(sep=" ")
+            if value.time() != datetime.min.time()
+            else (value.date().isoformat())
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text if text.strip() else None
+
+
+def read_csv(path: Path) -> Iterator[tuple[int, Row]]:
+    sniffed = sniff_encoding(path)
+    with path.open(encoding=sniffed.encoding, newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            return
+        names = [_clean_header(h, i) for i, h in enumerate(header)]
+        for number, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue  # blank lines are not rows
+            row: Row = dict.fromkeys(names)
+            for index, value in enumerate(values):
+                key = names[index] if index < len(names) else f"第{index + 1}列"
+                row[key] = value if value.strip() else None
+            yield number, row
+
+
+def check_xlsx_zip(source: Path | IO[bytes]) -> None:
+    """Refuse an XLSX whose zip directory promises too much inflated data."""
+    try:
+        archive = zipfile.ZipFile(source)
+    except zipfile.BadZipFile as error:
+        raise FileRejected("不是有效的 Excel（.xlsx）文件") from error
+    with archive:
+        total = 0
+        for info in archive.infolist():
+            total += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > MAX_XLSX_RATIO and info.file_size > (1 << 20):
+                raise FileRejected(
+                    f"Excel 文件中的“{info.filename}”压缩比异常（{ratio:.0f} 倍），"
+                    "疑似压缩炸弹，已拒绝",
+                    member=info.filename,
+                )
+        if total > MAX_XLSX_UNCOMPRESSED:
+            raise FileRejected(
+                f"Excel 文件解压后过大（{total / (1 << 20):.0f} MB），已拒绝", declared_bytes=total
+            )
+        if "xl/workbook.xml" not in archive.namelist():
+            raise FileRejected("不是有效的 Excel（.xlsx）文件：缺少工作簿")
+
+
+def read_xlsx(path: Path, sheet: str | None = None) -> Iterator[tuple[int, Row]]:
+    check_xlsx_zip(path)
+    import openpyxl
+    from openpyxl import xml as openpyxl_xml
+
+    if not openpyxl_xml.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
+        raise FileRejected("缺少 defusedxml，出于安全原因拒绝读取 Excel 文件")
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = book[sheet] if sheet else book.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return
+        names = [_clean_header(h, i) for i, h in enumerate(header)]
+        for number, values in enumerate(rows, start=2):
+            cells = [_cell(v) for v in values]
+            if not any(c is not None for c in cells):
+                continue
+            yield (
+                number,
+                {names[i] if i < len(names) else f"第{i + 1}列": c for i, c in enumerate(cells)},
+            )
+    finally:
+        book.close()
+
+
+def read_json(path: Path) -> Iterator[tuple[int, Row]]:
+    """An array of objects, or JSON Lines. Nested values are kept as JSON text."""
+    with path.open("rb") as handle:
+        head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"["):
+        if path.stat().st_size > MAX_JSON_ARRAY_BYTES:
+            raise FileRejected("JSON 数组文件过大，请改用 JSON Lines（每行一个对象）")
+        try:
+            items = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise FileRejected(f"JSON 格式错误：{error}") from error
+        for index, item in enumerate(items, start=1):
+            yield index, _json_row(item, index)
+        return
+    with path.open(encoding="utf-8-sig") as handle:
+        for index, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise FileRejected(
+                    f"第 {index} 行不是合法的 JSON：{error.msg}", line=index
+                ) from error
+            yield index, _json_row(item, index)
+
+
+def _json_row(item: Any, index: int) -> Row:
+    if not isinstance(item, dict):
+        raise FileRejected(f"第 {index} 条不是 JSON 对象", line=index)
+    return {
+        str(k): (
+            None
+            if v is None
+            else v
+            if isinstance(v, str)
+            else json.dumps(v, ensure_ascii=False)
+            if isinstance(v, list | dict)
+            else str(v)
+        )
+        for k, v in item.items()
+    }
+
+
+def read_rows(path: Path, *, sheet: str | None = None) -> Iterator[tuple[int, Row]]:
+    """Rows of a CSV, XLSX or JSON file, chosen by extension (and checked by content)."""
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".txt"}:
+        return read_csv(path)
+    if suffix in {".xlsx", ".xlsm"}:
+        return read_xlsx(path, sheet)
+    if suffix in {".json", ".jsonl", ".ndjson"}:
+        return read_json(path)
+    if suffix == ".xls":
+        raise FileRejected("不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx 后上传")
+    raise FileRejected(f"不支持的文件类型“{suffix}”，请上传 CSV、XLSX 或 JSON 文件")
