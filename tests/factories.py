@@ -34,16 +34,12 @@ def make_entity(
     phone: str | None = "13812348000",
 ) -> Entity:
     n = next(_serial)
+    now = clock.utcnow()
+    code = uscc or f"91{region[:6].ljust(6, '0')}MA{n:07d}X"[:18]
     entity = Entity(
-        uscc=uscc or f"91{region[:6].ljust(6, '0')}MA{n:07d}X"[:18],
-        name=name or f"测试企业{n}有限公司",
-        region_code=region,
-        address=f"安徽省测试路{n}号",
-        legal_rep=legal_rep,
-        phone=phone,
-        industry_code="H6210",
-        created_at=clock.utcnow(),
-    )
+        key=f"uscc:{code}", uscc=code, name=name or f"测试企业{n}有限公司", region_code=region,
+        address=f"安徽省测试路{n}号", legal_rep=legal_rep, phone=phone,
+        industry_code="H6210", created_at=now, source="tests", first_seen=now, last_seen=now)
     db.add(entity)
     db.flush()
     return entity
@@ -69,6 +65,7 @@ def make_record(
         title=title or f"测试记录{n}",
         payload=payload,
         source="tests",
+        source_key=str(n),
         source_row=n,
         first_seen=now,
         last_seen=now,
