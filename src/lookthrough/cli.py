@@ -13,6 +13,8 @@ from lookthrough import __version__
 from lookthrough.accounts import cli as accounts_cli
 from lookthrough.cli_common import cli_actor, open_session, settings_for_cli
 from lookthrough.core.errors import LookthroughError
+from lookthrough.ingest import cli as ingest_cli
+from lookthrough.registry import cli as registry_cli
 
 app = typer.Typer(
     help="穿透式监管平台 Lookthrough — penetrating supervision for market regulation.",
@@ -24,6 +26,8 @@ audit_app = typer.Typer(help="审计日志 Audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(accounts_cli.app, name="users")
 app.add_typer(audit_app, name="audit")
+app.command("import")(ingest_cli.import_command)
+app.add_typer(registry_cli.app, name="uscc")
 console = Console()
 
 

@@ -168,6 +168,30 @@ class AuditPurged(AuditEventType):
 
 
 @dataclass(frozen=True, slots=True)
+class ImportFinished(AuditEventType):
+    kind = "ingest.import_finished"
+    label = "导入数据"
+    object_type = "ingest_batch"
+    object_id: str
+    target: str
+    file_name: str
+    rows_read: int
+    accepted: int
+    quarantined: int
+    duplicates: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineResolved(AuditEventType):
+    kind = "ingest.quarantine_resolved"
+    label = "处理隔离数据"
+    object_type = "quarantine_row"
+    object_id: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class DemoLoaded(AuditEventType):
     kind = "system.demo_loaded"
     label = "载入演示数据"

@@ -8,6 +8,7 @@ dependency, and commits once; services never commit.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -75,6 +76,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages: big indexes stay in memory
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 
@@ -82,9 +85,15 @@ def _sqlite_on_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
+def _json(value: Any) -> str:
+    # Chinese stays readable (and 3 bytes a character instead of 6) in JSON columns.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the platform's connection settings for SQLite or PostgreSQL."""
     url = normalise_url(url)
+    kwargs.setdefault("json_serializer", _json)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database

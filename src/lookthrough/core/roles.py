@@ -62,6 +62,7 @@ class Capability(StrEnum):
     READ_BUSINESS = "business.read"  # entities, records, dashboards within scope
     READ_OWN_ENTITY = "entity.own"  # an enterprise user's own file
     MANAGE_GRIDS = "grids.manage"
+    IMPORT_DATA = "data.import"  # upload files, read and fix their quarantined rows
     MANAGE_USERS = "users.manage"
     MANAGE_SECURITY = "security.manage"
     READ_AUDIT = "audit.read"
@@ -72,6 +73,9 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     Capability.READ_BUSINESS: OFFICIALS,
     Capability.READ_OWN_ENTITY: frozenset({Role.ENTERPRISE}),
     Capability.MANAGE_GRIDS: frozenset(
+        {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
+    ),
+    Capability.IMPORT_DATA: frozenset(
         {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
     ),
     Capability.MANAGE_USERS: frozenset({Role.SYSTEM_ADMIN}),

@@ -55,6 +55,7 @@ class Mapping:
     title: str | None = None
     parent: ParentLink | None = None
     sheet: str | None = None
+    encoding: str | None = None  # a foreign file's declared encoding (CSV); else sniffed
     depends_on: tuple[str, ...] = ()
     digest: str = ""
 
@@ -135,9 +136,21 @@ def parse(data: Any, *, origin: str = "映射") -> Mapping:
         title=data.get("title"),
         parent=parent,
         sheet=data.get("sheet"),
+        encoding=_encoding(data.get("encoding"), origin),
         depends_on=_strings(data["depends_on"], "depends_on") if data.get("depends_on") else (),
         digest=digest,
     )
+
+
+def _encoding(value: Any, origin: str) -> str | None:
+    if value is None:
+        return None
+    import codecs
+
+    try:
+        return codecs.lookup(str(value)).name
+    except LookupError:
+        raise MappingInvalid(f"{origin}：encoding“{value}”不是已知的字符编码") from None
 
 
 def load(path: Path) -> Mapping:

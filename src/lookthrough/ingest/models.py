@@ -21,6 +21,8 @@ class IngestBatch(Base):
     __tablename__ = "ingest_batch"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # Same file, mapping, source and importer: a failed batch with this fingerprint resumes.
+    fingerprint: Mapped[str] = mapped_column(String(40), index=True)
     target: Mapped[str] = mapped_column(String(30))
     source: Mapped[str] = mapped_column(String(100))
     file_name: Mapped[str] = mapped_column(String(300))

@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+# Amounts and scores are exact when validated and plain JSON numbers when stored, so the
+# analytics engine reads them as numbers.
+Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
 
 class Payload(BaseModel):
@@ -20,6 +24,8 @@ class Payload(BaseModel):
 
 
 class Finding(Payload):
+    """One problem found by an inspection; a record of its own whose parent is the inspection."""
+
     code: str | None = Field(None, max_length=40, description="问题代码")
     description: str = Field(min_length=1, max_length=1000, description="问题描述")
     severity: Literal["一般", "较重", "严重"] = Field("一般", description="严重程度")
@@ -27,11 +33,10 @@ class Finding(Payload):
 
 class Inspection(Payload):
     inspection_type: str = Field("日常检查", max_length=40, description="检查类型")
-    result: Literal["未发现问题", "发现问题", "责令整改", "立案查处", "未检查"] = Field(
-        description="检查结果"
+    result: Literal["未发现问题", "发现问题", "责令整改", "立案查处", "未检查"] | None = Field(
+        None, description="检查结果"
     )
-    score: Decimal | None = Field(None, ge=0, le=100, description="评分")
-    findings: list[Finding] = Field(default_factory=list, description="发现的问题")
+    score: Number | None = Field(None, ge=0, le=100, description="评分")
     inspectors: list[str] = Field(default_factory=list, description="执法人员编号")
     matter: str | None = Field(None, max_length=60, description="监管事项")
 
@@ -58,8 +63,8 @@ class Penalty(Payload):
     case_no: str = Field(min_length=1, max_length=80, description="处罚决定书文号")
     violation: str = Field(min_length=1, max_length=1000, description="违法行为")
     basis: str | None = Field(None, max_length=500, description="处罚依据")
-    fine_yuan: Decimal = Field(Decimal(0), ge=0, description="罚款金额（元）")
-    confiscated_yuan: Decimal = Field(Decimal(0), ge=0, description="没收金额（元）")
+    fine_yuan: Number = Field(Decimal(0), ge=0, description="罚款金额（元）")
+    confiscated_yuan: Number = Field(Decimal(0), ge=0, description="没收金额（元）")
 
 
 class Complaint(Payload):
@@ -118,7 +123,7 @@ class Commitment(Payload):
 class Shipment(Payload):
     product: str = Field(min_length=1, max_length=200, description="产品")
     batch: str | None = Field(None, max_length=60, description="批次")
-    quantity: Decimal | None = Field(None, ge=0, description="数量")
+    quantity: Number | None = Field(None, ge=0, description="数量")
     unit: str | None = Field(None, max_length=20, description="单位")
     receiver: str | None = Field(None, max_length=200, description="收货方（原文）")
 
@@ -134,6 +139,7 @@ KINDS: dict[str, Kind] = {
     k.code: k
     for k in (
         Kind("inspection", "检查", Inspection),
+        Kind("finding", "检查发现问题", Finding),
         Kind("sampling", "抽检", Sampling),
         Kind("penalty", "行政处罚", Penalty),
         Kind("complaint", "投诉举报", Complaint),

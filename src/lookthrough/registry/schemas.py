@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 class EntityOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    uscc: str
+    uscc: str | None
     name: str
     region_code: str
     address: str | None

@@ -38,7 +38,7 @@ class EntityView:
     """What a user may see of a business: personal data masked."""
 
     id: int
-    uscc: str
+    uscc: str | None
     name: str
     region_code: str
     address: str | None
