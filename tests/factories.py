@@ -37,9 +37,19 @@ def make_entity(
     now = clock.utcnow()
     code = uscc or f"91{region[:6].ljust(6, '0')}MA{n:07d}X"[:18]
     entity = Entity(
-        key=f"uscc:{code}", uscc=code, name=name or f"测试企业{n}有限公司", region_code=region,
-        address=f"安徽省测试路{n}号", legal_rep=legal_rep, phone=phone,
-        industry_code="H6210", created_at=now, source="tests", first_seen=now, last_seen=now)
+        key=f"uscc:{code}",
+        uscc=code,
+        name=name or f"测试企业{n}有限公司",
+        region_code=region,
+        address=f"安徽省测试路{n}号",
+        legal_rep=legal_rep,
+        phone=phone,
+        industry_code="H6210",
+        created_at=now,
+        source="tests",
+        first_seen=now,
+        last_seen=now,
+    )
     db.add(entity)
     db.flush()
     return entity
