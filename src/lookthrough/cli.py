@@ -15,6 +15,7 @@ from lookthrough.cli_common import cli_actor, open_session, settings_for_cli
 from lookthrough.core.errors import LookthroughError
 from lookthrough.ingest import cli as ingest_cli
 from lookthrough.registry import cli as registry_cli
+from lookthrough.synth import cli as synth_cli
 
 app = typer.Typer(
     help="穿透式监管平台 Lookthrough — penetrating supervision for market regulation.",
@@ -28,6 +29,7 @@ app.add_typer(accounts_cli.app, name="users")
 app.add_typer(audit_app, name="audit")
 app.command("import")(ingest_cli.import_command)
 app.add_typer(registry_cli.app, name="uscc")
+app.command("synth")(synth_cli.synth_command)
 console = Console()
 
 
@@ -131,19 +133,24 @@ def get(
 def demo(
     host: str | None = typer.Option(None, help="Listen address."),
     port: int | None = typer.Option(None, help="Port."),
+    scale: str = typer.Option("small", help="Synthetic province to load: tiny | small."),
     no_serve: bool = typer.Option(False, "--no-serve", help="Prepare only, do not serve."),
 ) -> None:
-    """准备演示环境并启动 Create the embedded database, load the demo, print accounts, serve."""
+    """准备演示环境并启动 Create the embedded database, load a synthetic province, print the
+    demo accounts, serve."""
     from lookthrough import demo as demo_module
 
     settings = settings_for_cli()
     summary = upgrade_database()
+    loaded = demo_module.load_province(settings, scale=scale, console=console)
     with open_session(settings) as session:
         grids = demo_module.seed_grids(session)
         logins = demo_module.seed_accounts(
             session, settings=settings, password=settings.demo_password
         )
-    console.print(f"[green]行政区划 {summary['regions_total']} 条，新增演示网格 {grids} 个[/green]")
+    console.print(
+        f"[green]行政区划 {summary['regions_total']} 条，新增演示网格 {grids} 个；{loaded}[/green]"
+    )
     table = Table(
         "用户名 username",
         "密码 password",

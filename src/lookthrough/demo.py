@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -46,6 +47,43 @@ DEMO_ACCOUNTS = (
 def demo_password() -> str:
     """A fresh password that meets both password profiles (12+ chars, four classes)."""
     return f"Lt-{secrets.token_hex(4)}-{secrets.randbelow(90) + 10}A"
+
+
+DEMO_SEED = 1
+
+
+def load_province(settings: Settings, *, scale: str, console: Any) -> str:
+    """Generate the synthetic province once and import it through the normal import path."""
+    from lookthrough.core.db import engine_for, session_factory
+    from lookthrough.ingest import manifest, service
+    from lookthrough.synth.generate import generate
+
+    factory = session_factory(engine_for(settings.database_url))
+    with factory() as session:
+        if session.scalar(select(func.count()).select_from(Entity)):
+            return "经营主体数据已载入"
+    folder = settings.var_dir / f"demo-{scale}-{DEMO_SEED}"
+    if not (folder / "manifest.json").is_file():
+        console.print(f"生成合成省份（{scale}）…")
+        generate(scale, DEMO_SEED, folder)
+    actor = Actor(
+        user_id=None,
+        username="system:demo",
+        role=Role.PROVINCE_ANALYST,
+        jurisdiction="34",
+        region="34",
+    )
+    total = 0
+    for job in manifest.plan(folder):
+        summary = service.run_import(
+            factory,
+            actor=actor,
+            path=job.path,
+            mapping=service.mapping_for(job.target, job.mapping),
+        )
+        total += summary.accepted
+        console.print(f"  导入 {job.path.name}: {summary.accepted:,}")
+    return f"合成省份已导入 {total:,} 条"
 
 
 def seed_grids(session: Session) -> int:

@@ -50,12 +50,13 @@ def _decode_fails_at(path: Path, encoding: str) -> int | None:
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as error:
-                return offset + error.start
+                # error.object starts with the bytes the decoder held back from the last chunk
+                return offset - (len(error.object) - len(chunk)) + error.start
             offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return offset
+        except UnicodeDecodeError as error:
+            return offset - len(error.object) + error.start
     return None
 
 

@@ -349,13 +349,16 @@ def _link_supersedes(
 
 
 def _stored(session: Session, ctx: Context, kind: str) -> bool:
-    """Whether records of this source and kind exist from other batches."""
+    """Whether records of this source and kind are stored already.
+
+    Asked before the batch's first insert, so a new batch's own rows are never among them; a
+    resumed batch's rows from before the crash are, and must be: the memory is empty again.
+    """
     connection = session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     found = connection.exec_driver_sql(
-        f"SELECT 1 FROM record WHERE source = {marker} AND kind = {marker} AND "  # noqa: S608
-        f"(batch_id IS NULL OR batch_id <> {marker}) LIMIT 1",
-        (ctx.source, kind, ctx.batch_id),
+        f"SELECT 1 FROM record WHERE source = {marker} AND kind = {marker} LIMIT 1",  # noqa: S608
+        (ctx.source, kind),
     )
     return found.first() is not None
 

@@ -1,0 +1,1 @@
+"""The synthetic province: Anhui-shaped data with planted common causes and its ground truth."""

@@ -1,0 +1,58 @@
+"""`lookthrough synth`: generate a synthetic province, deterministically from a seed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from lookthrough.synth import entities, more_events, world
+from lookthrough.synth.events import Events
+from lookthrough.synth.geography import Geography
+from lookthrough.synth.output import (
+    Manifest,
+    Writer,
+    entities_frame,
+    relations_frames,
+    subjects_frames,
+    write_truth,
+)
+from lookthrough.synth.scales import SCALES
+
+
+def generate(
+    scale_name: str, seed: int, out: Path, progress: Callable[[str, int], None] | None = None
+) -> Manifest:
+    """Write the province's files, manifest.json and truth/ into ``out``."""
+    scale = SCALES[scale_name]
+    streams = np.random.SeedSequence(seed).spawn(4)
+    rng_geo, rng_entities, rng_world, rng_events = (np.random.default_rng(s) for s in streams)
+    out.mkdir(parents=True, exist_ok=True)
+    geo = Geography.load(rng_geo)
+    the_world = world.build(rng_world, scale, entities.build(rng_entities, scale, geo))
+    manifest = Manifest(scale=scale_name, seed=seed)
+    writer = Writer(out, scale, manifest, progress)
+    writer.write("entities", "entity", iter([entities_frame(the_world)]))
+    writer.write("subjects", "subject", subjects_frames(the_world))
+    writer.write("relations", "relation", relations_frames(the_world))
+    ev = Events(rng_events, scale, the_world)
+    mentions: list[dict[str, str]] = []
+    writer.write("inspections", "inspection", ev.inspections())
+    writer.write("findings", "finding", ev.findings())
+    writer.write("penalties", "penalty", ev.penalties(), encoding="gb18030")
+    writer.write("sampling", "sampling", ev.sampling(), fmt="xlsx")
+    writer.write("complaints", "complaint", ev.complaints(mentions), fmt="jsonl")
+    writer.write("public_opinion", "public_opinion", ev.public_opinion(mentions), fmt="json")
+    writer.write("licences", "licence", more_events.licences(ev), fmt="xlsx")
+    writer.write("abnormal_list", "abnormal_list", more_events.list_entries(ev, dishonesty=False))
+    writer.write(
+        "dishonesty_list", "dishonesty_list", more_events.list_entries(ev, dishonesty=True)
+    )
+    writer.write("iot_alarms", "iot_alarm", more_events.iot_alarms(ev))
+    writer.write("incidents", "incident", more_events.incidents(ev))
+    writer.write("commitments", "commitment", more_events.commitments(ev))
+    writer.write("shipments", "shipment", more_events.shipments(ev))
+    write_truth(out, the_world, mentions)
+    manifest.write(out)
+    return manifest
