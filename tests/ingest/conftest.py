@@ -82,31 +82,47 @@ def template_db(
         _pg_drop(name)
 
 
+def _clone(template_db: str, folder: Path) -> tuple[Database, str | None]:
+    """A copy of the template, and its PostgreSQL name (None for SQLite)."""
+    if template_db.endswith(".db"):
+        path = folder / f"copy-{uuid.uuid4().hex[:8]}.db"
+        shutil.copyfile(template_db, path)
+        url, pg_name = f"sqlite:///{path}", None
+    else:
+        pg_name = _pg_create(template=template_db)
+        url = _pg_url(pg_name)
+    engine = make_engine(url)
+    return Database(url, engine, session_factory(engine)), pg_name
+
+
+def _discard(database: Database, pg_name: str | None) -> None:
+    database.engine.dispose()
+    if pg_name:
+        _pg_drop(pg_name)
+
+
 @pytest.fixture
 def new_db(template_db: str, tmp_path: Path) -> Iterator[Callable[[], Database]]:
     """Make as many fresh copies of the template as a test needs; all are removed after it."""
     made: list[tuple[Database, str | None]] = []
 
     def make() -> Database:
-        if template_db.endswith(".db"):
-            path = tmp_path / f"copy{len(made)}.db"
-            shutil.copyfile(template_db, path)
-            url, pg_name = f"sqlite:///{path}", None
-        else:
-            pg_name = _pg_create(template=template_db)
-            url = _pg_url(pg_name)
-        engine = make_engine(url)
-        database = Database(url, engine, session_factory(engine))
-        made.append((database, pg_name))
-        return database
+        made.append(_clone(template_db, tmp_path))
+        return made[-1][0]
 
     yield make
     for database, pg_name in made:
-        database.engine.dispose()
-        if pg_name:
-            _pg_drop(pg_name)
+        _discard(database, pg_name)
 
 
 @pytest.fixture
 def fresh_db(new_db: Callable[[], Database]) -> Database:
     return new_db()
+
+
+@pytest.fixture(scope="module")
+def module_db(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """One fresh database for a whole module (an import its tests only read)."""
+    database, pg_name = _clone(template_db, tmp_path_factory.mktemp("module"))
+    yield database
+    _discard(database, pg_name)

@@ -94,7 +94,14 @@ def region_codes(session: Session) -> set[str]:
 
 
 def _batch_for(
-    session: Session, *, actor: Actor, path: Path, mapping: Mapping, source: str, scope: str
+    session: Session,
+    *,
+    actor: Actor,
+    path: Path,
+    mapping: Mapping,
+    source: str,
+    scope: str,
+    file_name: str | None = None,
 ) -> tuple[IngestBatch, int]:
     """The batch to run: an unfinished one for the same file to resume, or a new one."""
     sha = file_sha256(path)
@@ -121,7 +128,7 @@ def _batch_for(
         fingerprint=fingerprint,
         target=mapping.target,
         source=source,
-        file_name=path.name[:300],
+        file_name=(file_name or path.name)[:300],
         file_sha256=sha,
         file_format=path.suffix.lower().lstrip("."),
         mapping_yaml=yaml.safe_dump(_mapping_data(mapping), allow_unicode=True),
@@ -166,6 +173,109 @@ def _mapping_data(mapping: Mapping) -> dict[str, Any]:
     return data
 
 
+@dataclass(frozen=True, slots=True)
+class OpenBatch:
+    """A batch ready to run: created, or found unfinished and to be resumed."""
+
+    batch_id: str
+    actor: Actor
+    plan: ReadPlan
+    scope: str
+
+
+def open_batch(
+    factory: Callable[[], Session],
+    *,
+    actor: Actor,
+    path: Path,
+    mapping: Mapping,
+    source: str | None = None,
+    scope: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    file_name: str | None = None,
+) -> OpenBatch:
+    """Check the importer's right and scope, then create (or find, to resume) the batch."""
+    require(actor, Capability.IMPORT_DATA)
+    scope = scope or actor.region
+    if not scope.startswith(actor.jurisdiction):
+        raise OutOfJurisdiction(region=scope)
+    source = source or mapping.source
+    with _unit(factory) as session:
+        batch, resume_after = _batch_for(
+            session,
+            actor=actor,
+            path=path,
+            mapping=mapping,
+            source=source,
+            scope=scope,
+            file_name=file_name,
+        )
+        regions = region_codes(session)
+        batch_id = batch.id
+    plan = ReadPlan(
+        path=path,
+        mapping=mapping,
+        source=source,
+        regions=frozenset(regions),
+        resume_after=resume_after,
+        chunk_rows=chunk_rows,
+    )
+    return OpenBatch(batch_id, actor, plan, scope)
+
+
+def run_batch(
+    factory: Callable[[], Session],
+    opened: OpenBatch,
+    *,
+    progress: Progress | None = None,
+    mode: Mode = "process",
+) -> BatchSummary:
+    """Run an opened batch to the end, one committed transaction per chunk.
+
+    ``mode="thread"`` reads on a thread instead of a forked process (for callers that have
+    threads of their own, like the web server)."""
+    batch_id = opened.batch_id
+    try:
+        _run_chunks(
+            factory,
+            plan=opened.plan,
+            batch_id=batch_id,
+            scope=opened.scope,
+            progress=progress,
+            mode=mode,
+        )
+    except BaseException as error:
+        message = (
+            error.message
+            if isinstance(error, FileRejected)
+            else "导入中断，可重新导入同一文件以续传"
+        )
+        with _unit(factory) as session:
+            failed = session.get(IngestBatch, batch_id)
+            if failed is not None:
+                failed.status, failed.error = "failed", message
+                failed.updated_at = clock.utcnow()
+        raise
+    with _unit(factory) as session:
+        done = session.get(IngestBatch, batch_id)
+        assert done is not None
+        done.status, done.finished_at = "done", clock.utcnow()
+        audit.record(
+            session,
+            actor=opened.actor,
+            event=ImportFinished(
+                object_id=done.id,
+                target=done.target,
+                file_name=done.file_name,
+                rows_read=done.rows_read,
+                accepted=done.accepted,
+                quarantined=done.quarantined,
+                duplicates=done.duplicates,
+            ),
+        )
+        return BatchSummary.of(done, opened.plan.resume_after)
+
+
 def run_import(
     factory: Callable[[], Session],
     *,
@@ -178,58 +288,17 @@ def run_import(
     progress: Progress | None = None,
     mode: Mode = "process",
 ) -> BatchSummary:
-    """Import one file. Resumes an unfinished batch of the same file; commits per chunk.
-
-    ``mode="thread"`` reads on a thread instead of a forked process (for callers that have
-    threads of their own, like the web server)."""
-    require(actor, Capability.IMPORT_DATA)
-    scope = scope or actor.region
-    if not scope.startswith(actor.jurisdiction):
-        raise OutOfJurisdiction(region=scope)
-    source = source or mapping.source
-    with _unit(factory) as session:
-        batch, resume_after = _batch_for(
-            session, actor=actor, path=path, mapping=mapping, source=source, scope=scope
-        )
-        regions = region_codes(session)
-        batch_id = batch.id
-    try:
-        plan = ReadPlan(
-            path=path,
-            mapping=mapping,
-            source=source,
-            regions=frozenset(regions),
-            resume_after=resume_after,
-            chunk_rows=chunk_rows,
-        )
-        _run_chunks(
-            factory, plan=plan, batch_id=batch_id, scope=scope, progress=progress, mode=mode
-        )
-    except FileRejected as error:
-        with _unit(factory) as session:
-            failed = session.get(IngestBatch, batch_id)
-            assert failed is not None
-            failed.status, failed.error = "failed", error.message
-            failed.updated_at = clock.utcnow()
-        raise
-    with _unit(factory) as session:
-        done = session.get(IngestBatch, batch_id)
-        assert done is not None
-        done.status, done.finished_at = "done", clock.utcnow()
-        audit.record(
-            session,
-            actor=actor,
-            event=ImportFinished(
-                object_id=done.id,
-                target=done.target,
-                file_name=done.file_name,
-                rows_read=done.rows_read,
-                accepted=done.accepted,
-                quarantined=done.quarantined,
-                duplicates=done.duplicates,
-            ),
-        )
-        return BatchSummary.of(done, resume_after)
+    """Import one file. Resumes an unfinished batch of the same file; commits per chunk."""
+    opened = open_batch(
+        factory,
+        actor=actor,
+        path=path,
+        mapping=mapping,
+        source=source,
+        scope=scope,
+        chunk_rows=chunk_rows,
+    )
+    return run_batch(factory, opened, progress=progress, mode=mode)
 
 
 class _unit:

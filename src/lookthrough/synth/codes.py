@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 
 from lookthrough.registry.uscc import CHARSET, ORG_WEIGHTS, WEIGHTS
 
@@ -28,8 +29,8 @@ def serial_bodies(serials: np.ndarray) -> np.ndarray:
     return body
 
 
-def make_codes(prefix2: np.ndarray, region6: np.ndarray, body8: np.ndarray) -> np.ndarray:
-    """Valid codes from parts given as uint8 character arrays (n×2, n×6, n×8); returns str array."""
+def make_codes(prefix2: np.ndarray, region6: np.ndarray, body8: np.ndarray) -> pl.Series:
+    """Valid codes from parts given as uint8 character arrays (n×2, n×6, n×8)."""
     n = len(body8)
     chars = np.empty((n, 18), dtype=np.uint8)
     chars[:, :2], chars[:, 2:8], chars[:, 8:16] = prefix2, region6, body8
@@ -41,7 +42,7 @@ def make_codes(prefix2: np.ndarray, region6: np.ndarray, body8: np.ndarray) -> n
     chars[:, 16] = check9
     total = (_USCC_VALUE[chars[:, :17]] * np.array(WEIGHTS)).sum(axis=1) % 31
     chars[:, 17] = _CHARS[(31 - total) % 31]
-    return chars.view("S18").ravel().astype(str)
+    return pl.Series(chars.view("S18").ravel()).cast(pl.String)
 
 
 def ascii_matrix(values: list[str] | np.ndarray, width: int) -> np.ndarray:

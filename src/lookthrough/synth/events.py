@@ -1,7 +1,8 @@
 """Records drawn from the world over several years: what bureaus' systems would hold.
 
-Each generator returns polars frames whose columns are the Chinese headers of the shipped
-mappings, so the files import through the same path as any bureau's file.
+Each generator yields polars frames whose columns are the Chinese headers of the shipped
+mappings, so the files import through the same path as any bureau's file. Per-business state
+is numeric (numpy); text is gathered from polars columns only for the rows an event needs.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import polars as pl
 from lookthrough.synth import people, text
 from lookthrough.synth.entities import EPOCH
 from lookthrough.synth.scales import Scale
+from lookthrough.synth.series import cat
 from lookthrough.synth.vocab import (
     BANNED_CLAIMS,
     COMPLAINT_PROBLEMS,
@@ -36,61 +38,102 @@ FOOD_FIELDS = (
 )
 
 
-def _days(rng: np.random.Generator, low: np.ndarray, scale: Scale) -> np.ndarray:
+def days(rng: np.random.Generator, low: np.ndarray, scale: Scale) -> np.ndarray:
     """A day (ordinal) for each event, after the business registered, within the window."""
-    start = np.maximum(low, scale.start.toordinal())
     end = scale.end.toordinal()
-    start = np.minimum(start, end - 1)
-    days: np.ndarray = start + (rng.random(len(low)) * (end - start)).astype(np.int64)
-    return days
+    start = np.minimum(np.maximum(low, scale.start.toordinal()), end - 1)
+    result: np.ndarray = start + (rng.random(len(low)) * (end - start)).astype(np.int64)
+    return result
 
 
-def _iso(ordinals: np.ndarray) -> pl.Series:
+def iso(ordinals: np.ndarray) -> pl.Series:
     return pl.Series((ordinals - EPOCH).astype(np.int32)).cast(pl.Date).dt.to_string("%Y-%m-%d")
+
+
+def numbered(prefix: str, n: int, width: int, start: int = 0) -> pl.Series:
+    return cat(
+        pl.lit(prefix), pl.Series(np.arange(start, start + n)).cast(pl.String).str.zfill(width)
+    )
+
+
+def mention_truth(
+    source: str, kind: str, keys: pl.Series, written: list[str], how: list[str], uscc: pl.Series
+) -> pl.DataFrame:
+    """Who each mention really meant, for scoring resolution."""
+    return pl.DataFrame(
+        {
+            "source": [source] * len(keys),
+            "kind": [kind] * len(keys),
+            "key": keys,
+            "mention": written,
+            "how": how,
+            "uscc": uscc,
+        }
+    )
 
 
 class Events:
     def __init__(self, rng: np.random.Generator, scale: Scale, world: World) -> None:
         self.rng, self.scale, self.world = rng, scale, world
         e = world.entities
-        self.uscc = e["uscc"].to_numpy()
-        self.name = e["name"].to_numpy()
-        self.short = e["short_name"].to_numpy()
-        self.field = e["field"].to_numpy()
-        self.county = e["county"].to_numpy()
-        self.region = e["region"].to_numpy()
-        self.address = e["address"].to_numpy()
+        self.col = {
+            name: e[name] for name in ("uscc", "name", "short_name", "county", "region", "address")
+        }
+        self.fields = world.field_names
+        self.field_idx = e["field_idx"].to_numpy().astype(np.int64)
         self.propensity = e["propensity"].to_numpy().copy()
         self.registered = (e["registered_on"].cast(pl.Int32).to_numpy() + EPOCH).astype(np.int64)
         self.years = len(scale.years)
         self.boost = np.ones(len(e))  # planted causes multiply their victims' troubles
-        self.index = {u: i for i, u in enumerate(self.uscc)}
-        self.shells: set[int] = set()
+        self.shells = np.zeros(len(e), dtype=bool)
+        self.bad_oil = np.zeros(len(e), dtype=bool)
+        self.banned = np.zeros(len(e), dtype=bool)
+        self.trap_contractors: list[int] = []
         for cause in world.causes:
-            victims = [self.index[u] for u in cause.affected if u in self.index]
+            victims = self.rows_of(cause.affected)
             if cause.kind == "actual_controller":
-                self.shells.update(victims)
+                self.shells[victims] = True
+            if cause.kind == "oil_supplier":
+                self.bad_oil[victims] = True
+            if cause.kind == "platform":
+                self.banned[victims] = True
             if cause.kind in {"actual_controller", "platform"}:
                 self.boost[victims] *= cause.multiplier / 2
-        self.trap_contractors = {
-            self.index[c.factor_key] for c in world.causes if c.kind == "maintenance_contractor"
-        }
-        self.bad_oil_buyers = {
-            self.index[u] for c in world.causes if c.kind == "oil_supplier" for u in c.affected
-        }
-        self.banned_sellers = {
-            self.index[u] for c in world.causes if c.kind == "platform" for u in c.affected
-        }
+            if cause.kind == "maintenance_contractor":
+                self.trap_contractors.extend(self.rows_of([cause.factor_key]).tolist())
         self.inspected: pl.DataFrame | None = None
 
-    # -- inspections and findings ---------------------------------------------------------
+    def rows_of(self, usccs: list[str]) -> np.ndarray:
+        """Positions of the businesses with these codes."""
+        rows: np.ndarray = np.flatnonzero(self.col["uscc"].is_in(usccs).to_numpy())
+        return rows
+
+    def gather(self, column: str, rows: np.ndarray) -> pl.Series:
+        return self.col[column].gather(rows)
+
+    def is_field(self, rows: np.ndarray, *names: str) -> np.ndarray:
+        codes = [self.fields.index(n) for n in names if n in self.fields]
+        result: np.ndarray = np.isin(self.field_idx[rows], codes)
+        return result
+
+    def options(
+        self, table: dict[str, list[str]], rows: np.ndarray, draws: np.ndarray
+    ) -> list[str]:
+        """For each row, one entry of its field's list in ``table`` (general when absent)."""
+        out: list[str] = []
+        fallback = table.get("general", next(iter(table.values())))
+        for f, u in zip(self.field_idx[rows], draws, strict=True):
+            choices = table.get(self.fields[f], fallback)
+            out.append(choices[int(u * len(choices))])
+        return out
+
+    # -- inspections, findings, penalties ----------------------------------------------------
 
     def inspections(self) -> Iterator[pl.DataFrame]:
-        rng, n = self.rng, len(self.uscc)
+        rng, n = self.rng, len(self.propensity)
         lam = self.scale.inspection_rate * self.years * (0.7 + 2.0 * self.propensity)
-        per = rng.poisson(lam)
-        who = np.repeat(np.arange(n), per)
-        day = _days(rng, self.registered[who], self.scale)
+        who = np.repeat(np.arange(n), rng.poisson(lam))
+        day = days(rng, self.registered[who], self.scale)
         p_violation = np.clip(self.propensity[who] * 2.2 * np.sqrt(self.boost[who]), 0, 0.95)
         violated = rng.random(len(who)) < p_violation
         severe = violated & (rng.random(len(who)) < 0.25)
@@ -101,34 +144,33 @@ class Events:
             p=[0.6, 0.2, 0.15, 0.05],
         )
         score = np.where(violated, rng.integers(55, 85, len(who)), rng.integers(85, 101, len(who)))
-        numbers = np.char.add(
-            np.char.add("JC", self.county[who]), np.char.zfill(np.arange(len(who)).astype(str), 8)
+        county = self.gather("county", who)
+        numbers = cat(
+            pl.lit("JC"), county, pl.Series(np.arange(len(who))).cast(pl.String).str.zfill(8)
         )
-        inspectors = [
-            f"ZF{c}{a:03d}、ZF{c}{b:03d}"
-            for c, a, b in zip(
-                self.county[who],
-                rng.integers(1, 60, len(who)),
-                rng.integers(60, 120, len(who)),
-                strict=True,
-            )
-        ]
-        frame = pl.DataFrame(
+        inspectors = cat(
+            pl.lit("ZF"),
+            county,
+            pl.Series(rng.integers(1, 60, len(who))).cast(pl.String).str.zfill(3),
+            pl.lit("、ZF"),
+            county,
+            pl.Series(rng.integers(60, 120, len(who))).cast(pl.String).str.zfill(3),
+        )
+        self.inspected = pl.DataFrame(
+            {"检查编号": numbers, "who": who, "day": day, "violated": violated, "severe": severe}
+        )
+        yield pl.DataFrame(
             {
                 "检查编号": numbers,
-                "统一社会信用代码": self.uscc[who],
-                "所属区划代码": self.region[who],
-                "检查日期": _iso(day),
+                "统一社会信用代码": self.gather("uscc", who),
+                "所属区划代码": self.gather("region", who),
+                "检查日期": iso(day),
                 "检查类型": kind,
                 "检查结果": result,
                 "评分": score.astype(str),
                 "执法人员": inspectors,
             }
         )
-        self.inspected = pl.DataFrame(
-            {"检查编号": numbers, "who": who, "day": day, "violated": violated, "severe": severe}
-        )
-        yield frame
 
     def findings(self) -> Iterator[pl.DataFrame]:
         assert self.inspected is not None
@@ -136,12 +178,9 @@ class Events:
         who = bad["who"].to_numpy()
         per = 1 + self.rng.poisson(0.7, len(who))
         rows = np.repeat(np.arange(len(who)), per)
-        serial = np.concatenate([np.arange(1, k + 1) for k in per]) if len(per) else np.array([])
-        descriptions = []
+        first = np.repeat(np.cumsum(per) - per, per)
+        serial = np.arange(len(rows)) - first + 1
         draws = self.rng.random(len(rows))
-        for r, u in zip(rows, draws, strict=True):
-            options = FINDINGS.get(self.field[who[r]], FINDINGS["general"])
-            descriptions.append(options[int(u * len(options))])
         severity = np.where(
             bad["severe"].to_numpy()[rows] & (draws < 0.5),
             "严重",
@@ -149,11 +188,11 @@ class Events:
         )
         yield pl.DataFrame(
             {
-                "检查编号": bad["检查编号"].to_numpy()[rows],
+                "检查编号": bad["检查编号"].gather(rows),
                 "问题序号": serial.astype(str),
-                "统一社会信用代码": self.uscc[who[rows]],
-                "检查日期": _iso(bad["day"].to_numpy()[rows]),
-                "问题描述": descriptions,
+                "统一社会信用代码": self.gather("uscc", who[rows]),
+                "检查日期": iso(bad["day"].to_numpy()[rows]),
+                "问题描述": self.options(FINDINGS, who[rows], draws),
                 "严重程度": severity,
             }
         )
@@ -163,26 +202,31 @@ class Events:
         severe = self.inspected.filter(pl.col("severe"))
         chosen = severe.filter(pl.Series(self.rng.random(len(severe)) < 0.35))
         who = chosen["who"].to_numpy()
-        day = chosen["day"].to_numpy() + self.rng.integers(10, 60, len(who))
-        day = np.minimum(day, self.scale.end.toordinal())
-        violations = [FINDINGS.get(self.field[w], FINDINGS["general"])[0] for w in who]
-        year = pl.Series((day - EPOCH).astype(np.int32)).cast(pl.Date).dt.year().to_numpy()
+        day = np.minimum(
+            chosen["day"].to_numpy() + self.rng.integers(10, 60, len(who)),
+            self.scale.end.toordinal(),
+        )
+        year = pl.Series((day - EPOCH).astype(np.int32)).cast(pl.Date).dt.year().cast(pl.String)
+        food = self.is_field(who, *FOOD_FIELDS)
         yield pl.DataFrame(
             {
-                "行政处罚决定书文号": [
-                    f"{c}市监罚〔{y}〕{i + 1}号"
-                    for i, (c, y) in enumerate(zip(self.county[who], year, strict=True))
-                ],
-                "统一社会信用代码": self.uscc[who],
-                "所属区划代码": self.region[who],
-                "处罚决定日期": _iso(day),
-                "违法行为类型": violations,
-                "处罚依据": [
-                    "《中华人民共和国食品安全法》"
-                    if self.field[w] in FOOD_FIELDS
-                    else "《中华人民共和国产品质量法》"
-                    for w in who
-                ],
+                "行政处罚决定书文号": cat(
+                    self.gather("county", who),
+                    pl.lit("市监罚〔"),
+                    year,
+                    pl.lit("〕"),
+                    pl.Series(np.arange(1, len(who) + 1)).cast(pl.String),
+                    pl.lit("号"),
+                ),
+                "统一社会信用代码": self.gather("uscc", who),
+                "所属区划代码": self.gather("region", who),
+                "处罚决定日期": iso(day),
+                "违法行为类型": self.options(
+                    {k: v[:1] for k, v in FINDINGS.items()}, who, np.zeros(len(who))
+                ),
+                "处罚依据": np.where(
+                    food, "《中华人民共和国食品安全法》", "《中华人民共和国产品质量法》"
+                ),
                 "罚款金额（元）": (self.rng.integers(1, 100, len(who)) * 1000).astype(str),
                 "没收违法所得（元）": (self.rng.integers(0, 20, len(who)) * 500).astype(str),
             }
@@ -192,49 +236,49 @@ class Events:
 
     def sampling(self) -> Iterator[pl.DataFrame]:
         rng = self.rng
-        sampled_fields = np.array(list(SAMPLING))
-        eligible = np.flatnonzero(np.isin(self.field, sampled_fields))
-        per = rng.poisson(0.2 * self.years, len(eligible))
-        who = np.repeat(eligible, per)
-        day = _days(rng, self.registered[who], self.scale)
-        products, batches, conclusions, failures, producers = [], [], [], [], []
+        eligible = np.flatnonzero(self.is_field(np.arange(len(self.propensity)), *SAMPLING))
+        who = np.repeat(eligible, rng.poisson(0.2 * self.years, len(eligible)))
+        day = days(rng, self.registered[who], self.scale)
         draws = rng.random((len(who), 4))
+        oil = self.bad_oil[who] & (draws[:, 3] < 0.6)
+        p_fail = np.where(oil, 0.55, np.minimum(0.9, self.propensity[who] * 0.8))
+        failed = draws[:, 0] < p_fail
+        products, failures = [], []
         for i, w in enumerate(who):
-            field = str(self.field[w])
-            oil = w in self.bad_oil_buyers and draws[i, 3] < 0.6
-            product, items = SAMPLING["edible_oil"] if oil else SAMPLING[field]
-            p_fail = 0.55 if oil else min(0.9, float(self.propensity[w]) * 0.8)
-            failed = draws[i, 0] < p_fail
-            bad_item = items[0] if oil else items[int(draws[i, 1] * len(items))]
+            product, items = SAMPLING["edible_oil" if oil[i] else self.fields[self.field_idx[w]]]
+            bad = items[0] if oil[i] else items[int(draws[i, 1] * len(items))]
             products.append(product)
-            batches.append(f"{2022 + int(draws[i, 2] * 4)}{int(draws[i, 1] * 12) + 1:02d}")
-            conclusions.append("不合格" if failed else "合格")
             failures.append(
                 json.dumps(
                     [
                         {
-                            "item": bad_item[0],
-                            "value": str(bad_item[4]),
-                            "limit": bad_item[2],
-                            "unit": bad_item[1],
+                            "item": bad[0],
+                            "value": str(bad[4]),
+                            "limit": bad[2],
+                            "unit": bad[1],
                             "passed": False,
                         }
                     ],
                     ensure_ascii=False,
                 )
-                if failed
+                if failed[i]
                 else ""
             )
-            producers.append("")
         yield pl.DataFrame(
             {
-                "抽样编号": [f"CJ{self.county[w]}{i:08d}" for i, w in enumerate(who)],
-                "被抽样单位统一社会信用代码": self.uscc[who],
-                "所属区划代码": self.region[who],
-                "抽样日期": _iso(day),
+                "抽样编号": cat(
+                    pl.lit("CJ"),
+                    self.gather("county", who),
+                    pl.Series(np.arange(len(who))).cast(pl.String).str.zfill(8),
+                ),
+                "被抽样单位统一社会信用代码": self.gather("uscc", who),
+                "所属区划代码": self.gather("region", who),
+                "抽样日期": iso(day),
                 "样品名称": products,
-                "生产日期/批号": batches,
-                "检验结论": conclusions,
+                "生产日期/批号": [
+                    f"{2022 + int(a * 4)}{int(b * 12) + 1:02d}" for a, b in draws[:, 2:4]
+                ],
+                "检验结论": np.where(failed, "不合格", "合格"),
                 "不合格项目（JSON）": failures,
                 "检验机构": ["安徽省食品药品检验研究院"] * len(who),
             }
@@ -242,50 +286,56 @@ class Events:
 
     # -- complaints and opinion -----------------------------------------------------------
 
-    def complaints(self, truth: list[dict[str, str]]) -> Iterator[pl.DataFrame]:
-        rng = self.rng
-        factor = np.where(
-            np.isin(self.field, ["catering", "live_commerce", "food_retail", "property"]), 2.0, 0.6
+    def _mentions(self, who: np.ndarray) -> tuple[list[str], list[str]]:
+        return text.mentions(
+            self.gather("name", who).to_list(),
+            self.gather("short_name", who).to_list(),
+            self.gather("county", who).to_list(),
+            self.rng,
         )
-        lam = self.scale.complaint_rate * self.years * factor * (0.4 + 4 * self.propensity)
-        lam = lam * self.boost
-        who = np.repeat(np.arange(len(self.uscc)), rng.poisson(lam))
-        day = _days(rng, self.registered[who], self.scale)
-        written, how = text.mentions(self.name[who], self.short[who], self.county[who], rng)
-        texts = []
+
+    def complaints(self, truth: list[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+        rng = self.rng
+        busy = self.is_field(
+            np.arange(len(self.propensity)), "catering", "live_commerce", "food_retail", "property"
+        )
+        lam = (
+            self.scale.complaint_rate
+            * self.years
+            * np.where(busy, 2.0, 0.6)
+            * (0.4 + 4 * self.propensity)
+            * self.boost
+        )
+        who = np.repeat(np.arange(len(lam)), rng.poisson(lam))
+        day = days(rng, self.registered[who], self.scale)
+        written, how = self._mentions(who)
         draws = rng.random((len(who), 3))
-        for i, w in enumerate(who):
-            field = str(self.field[w])
-            problems = COMPLAINT_PROBLEMS.get(field, COMPLAINT_PROBLEMS["general"])
-            problem = problems[int(draws[i, 0] * len(problems))]
-            if w in self.banned_sellers and draws[i, 1] < 0.6:
+        problems = self.options(COMPLAINT_PROBLEMS, who, draws[:, 0])
+        addresses = self.gather("address", who).str.slice(3).to_list()
+        texts = []
+        for i in range(len(who)):
+            problem = problems[i]
+            if self.banned[who[i]] and draws[i, 1] < 0.6:
                 claim = BANNED_CLAIMS[int(draws[i, 2] * len(BANNED_CLAIMS))]
                 problem = f"直播间宣称“{claim}”，实际质量很差"
             template = COMPLAINT_TEMPLATES[int(draws[i, 2] * len(COMPLAINT_TEMPLATES))]
-            texts.append(
-                template.format(name=written[i], addr=str(self.address[w])[3:], problem=problem)
-            )
-        numbers = [
-            f"TS{d}{i:09d}" for i, d in enumerate(_iso(day).str.replace_all("-", "").to_list())
-        ]
-        known = draws[:, 1] > 0.85  # most complaints name a business only in words
-        for i, w in enumerate(who):
-            truth.append(
-                {
-                    "source": "投诉举报",
-                    "kind": "complaint",
-                    "key": numbers[i],
-                    "mention": written[i],
-                    "how": how[i],
-                    "uscc": str(self.uscc[w]),
-                }
-            )
+            texts.append(template.format(name=written[i], addr=addresses[i], problem=problem))
+        numbers = cat(
+            pl.lit("TS"),
+            iso(day).str.replace_all("-", ""),
+            pl.Series(np.arange(len(who))).cast(pl.String).str.zfill(9),
+        )
+        uscc = self.gather("uscc", who)
+        truth.append(mention_truth("投诉举报", "complaint", numbers, written, how, uscc))
+        known = pl.Series(draws[:, 1] > 0.85)  # most complaints name a business only in words
         yield pl.DataFrame(
             {
                 "工单编号": numbers,
-                "被投诉对象统一社会信用代码": np.where(known, self.uscc[who], ""),
-                "所属区划代码": self.county[who],
-                "登记日期": _iso(day),
+                "被投诉对象统一社会信用代码": pl.select(
+                    pl.when(known).then(uscc).otherwise(pl.lit(""))
+                ).to_series(),
+                "所属区划代码": self.gather("county", who),
+                "登记日期": iso(day),
                 "来源渠道": rng.choice(
                     np.array(["12315", "12345", "网络"]), len(who), p=[0.6, 0.3, 0.1]
                 ),
@@ -297,34 +347,28 @@ class Events:
             }
         )
 
-    def public_opinion(self, truth: list[dict[str, str]]) -> Iterator[pl.DataFrame]:
+    def public_opinion(self, truth: list[pl.DataFrame]) -> Iterator[pl.DataFrame]:
         rng = self.rng
         lam = 0.02 * self.years * (0.5 + 3 * self.propensity) * self.boost
-        who = np.repeat(np.arange(len(self.uscc)), rng.poisson(lam))
-        day = _days(rng, self.registered[who], self.scale)
-        written, how = text.mentions(self.name[who], self.short[who], self.county[who], rng)
+        who = np.repeat(np.arange(len(lam)), rng.poisson(lam))
+        day = days(rng, self.registered[who], self.scale)
+        written, how = self._mentions(who)
         posts = []
         for i, (m, w) in enumerate(zip(written, who, strict=True)):
             claim = BANNED_CLAIMS[i % len(BANNED_CLAIMS)]
-            said = f"直播间吹嘘“{claim}”" if w in self.banned_sellers else "服务差、质量问题多"
+            said = f"直播间吹嘘“{claim}”" if self.banned[w] else "服务差、质量问题多"
             posts.append(f"网友爆料：{m}{said}，大家注意避雷。")
-        numbers = [f"YQ{i:09d}" for i in range(len(who))]
-        truth.extend(
-            {
-                "source": "舆情监测",
-                "kind": "public_opinion",
-                "key": k,
-                "mention": m,
-                "how": h,
-                "uscc": str(self.uscc[w]),
-            }
-            for k, m, h, w in zip(numbers, written, how, who, strict=True)
+        numbers = numbered("YQ", len(who), 9)
+        truth.append(
+            mention_truth(
+                "舆情监测", "public_opinion", numbers, written, how, self.gather("uscc", who)
+            )
         )
         yield pl.DataFrame(
             {
                 "舆情编号": numbers,
-                "所属区划代码": self.county[who],
-                "发布时间": _iso(day),
+                "所属区划代码": self.gather("county", who),
+                "发布时间": iso(day),
                 "发布平台": rng.choice(np.array(["微博", "抖音", "小红书", "本地论坛"]), len(who)),
                 "内容": posts,
                 "涉及主体": written,

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
 from lookthrough.synth import entities, more_events, world
 from lookthrough.synth.events import Events
@@ -37,7 +38,7 @@ def generate(
     writer.write("subjects", "subject", subjects_frames(the_world))
     writer.write("relations", "relation", relations_frames(the_world))
     ev = Events(rng_events, scale, the_world)
-    mentions: list[dict[str, str]] = []
+    mentions: list[pl.DataFrame] = []
     writer.write("inspections", "inspection", ev.inspections())
     writer.write("findings", "finding", ev.findings())
     writer.write("penalties", "penalty", ev.penalties(), encoding="gb18030")

@@ -33,6 +33,7 @@ class Geography:
     weights: np.ndarray  # probability of a business being registered in each county
     towns: dict[str, np.ndarray]  # county → its town codes
     town_names: dict[str, str]
+    all_towns: np.ndarray  # every town code, sorted (businesses refer to them by position)
 
     @classmethod
     def load(cls, rng: np.random.Generator) -> Geography:
@@ -51,14 +52,20 @@ class Geography:
             weights=raw / raw.sum(),
             towns={c: np.array(t or [c]) for c, t in towns.items()},
             town_names={d.code: d.name for d in divisions if d.level == "town"},
+            all_towns=np.array(
+                sorted(
+                    [t for ts in towns.values() for t in ts]
+                    + [c for c, ts in towns.items() if not ts]
+                )
+            ),
         )
 
     def place(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """County index and town code for n businesses."""
+        """County index and town index (into ``all_towns``) for n businesses."""
         county_index = rng.choice(len(self.counties), size=n, p=self.weights)
-        town = np.empty(n, dtype=object)
+        town_index = np.empty(n, dtype=np.int64)
         for index in np.unique(county_index):
             where = np.flatnonzero(county_index == index)
-            options = self.towns[self.counties[index]]
-            town[where] = options[rng.integers(0, len(options), size=len(where))]
-        return county_index, town.astype(str)
+            options = np.searchsorted(self.all_towns, self.towns[self.counties[index]])
+            town_index[where] = options[rng.integers(0, len(options), size=len(where))]
+        return county_index, town_index

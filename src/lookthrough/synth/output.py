@@ -219,28 +219,27 @@ def relations_frames(world: World) -> Iterator[pl.DataFrame]:
         )
 
 
-def write_truth(folder: Path, world: World, mentions: list[dict[str, str]]) -> None:
+def write_truth(folder: Path, world: World, mentions: list[pl.DataFrame]) -> None:
     truth = folder / "truth"
     truth.mkdir(parents=True, exist_ok=True)
-    e = world.entities
-    e.select("uscc", "name", "short_name", "field", "region", "propensity").write_csv(
+    world.entities.select("uscc", "name", "short_name", "field", "region", "propensity").write_csv(
         truth / "propensity.csv"
     )
     (truth / "causes.json").write_text(
         json.dumps([asdict(c) for c in world.causes], ensure_ascii=False, indent=2),
         encoding="utf-8",
     )
-    pl.DataFrame(
-        mentions,
-        schema={
-            "source": pl.String,
-            "kind": pl.String,
-            "key": pl.String,
-            "mention": pl.String,
-            "how": pl.String,
-            "uscc": pl.String,
-        },
-    ).write_csv(truth / "mentions.csv")
+    schema = {
+        "source": pl.String,
+        "kind": pl.String,
+        "key": pl.String,
+        "mention": pl.String,
+        "how": pl.String,
+        "uscc": pl.String,
+    }
+    (pl.concat(mentions) if mentions else pl.DataFrame(schema=schema)).write_csv(
+        truth / "mentions.csv"
+    )
     (truth / "README.md").write_text(TRUTH_README, encoding="utf-8")
 
 

@@ -27,7 +27,7 @@ def typo(name: str, rng: np.random.Generator) -> str:
 
 
 def mentions(
-    names: np.ndarray, shorts: np.ndarray, counties: np.ndarray, rng: np.random.Generator
+    names: list[str], shorts: list[str], counties: list[str], rng: np.random.Generator
 ) -> tuple[list[str], list[str]]:
     """The way a complainant names each business, and which way it was (for the truth)."""
     roll = rng.random(len(names))
