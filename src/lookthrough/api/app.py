@@ -186,6 +186,8 @@ def _include_routes(app: FastAPI) -> None:
     from lookthrough.audit import pages as audit_pages
     from lookthrough.dashboard import api as dashboard_api
     from lookthrough.dashboard import pages as dashboard_pages
+    from lookthrough.ingest import api as ingest_api
+    from lookthrough.ingest import pages as ingest_pages
     from lookthrough.records import api as records_api
     from lookthrough.records import pages as records_pages
     from lookthrough.regions import api as regions_api
@@ -201,6 +203,7 @@ def _include_routes(app: FastAPI) -> None:
         regions_api.router,
         registry_api.router,
         records_api.router,
+        ingest_api.router,
     ):
         app.include_router(router, prefix="/api/v1")
     for router in (
@@ -211,5 +214,6 @@ def _include_routes(app: FastAPI) -> None:
         regions_pages.router,
         registry_pages.router,
         records_pages.router,
+        ingest_pages.router,
     ):
         app.include_router(router)

@@ -56,6 +56,14 @@ def numbered(prefix: str, n: int, width: int, start: int = 0) -> pl.Series:
     )
 
 
+SLICE = 400_000  # events turned into text at a time (bounds memory at province scale)
+
+
+def slices(n: int) -> Iterator[slice]:
+    for start in range(0, n, SLICE):
+        yield slice(start, min(start + SLICE, n))
+
+
 def mention_truth(
     source: str, kind: str, keys: pl.Series, written: list[str], how: list[str], uscc: pl.Series
 ) -> pl.DataFrame:
@@ -186,16 +194,19 @@ class Events:
             "严重",
             np.where(draws < 0.3, "较重", "一般"),
         )
-        yield pl.DataFrame(
-            {
-                "检查编号": bad["检查编号"].gather(rows),
-                "问题序号": serial.astype(str),
-                "统一社会信用代码": self.gather("uscc", who[rows]),
-                "检查日期": iso(bad["day"].to_numpy()[rows]),
-                "问题描述": self.options(FINDINGS, who[rows], draws),
-                "严重程度": severity,
-            }
-        )
+        day = bad["day"].to_numpy()
+        for part in slices(len(rows)):
+            r = rows[part]
+            yield pl.DataFrame(
+                {
+                    "检查编号": bad["检查编号"].gather(r),
+                    "问题序号": serial[part].astype(str),
+                    "统一社会信用代码": self.gather("uscc", who[r]),
+                    "检查日期": iso(day[r]),
+                    "问题描述": self.options(FINDINGS, who[r], draws[part]),
+                    "严重程度": severity[part],
+                }
+            )
 
     def penalties(self) -> Iterator[pl.DataFrame]:
         assert self.inspected is not None
@@ -231,6 +242,7 @@ class Events:
                 "没收违法所得（元）": (self.rng.integers(0, 20, len(who)) * 500).astype(str),
             }
         )
+        self.inspected = None  # findings and penalties are written: let it go
 
     # -- sampling -------------------------------------------------------------------------
 
@@ -243,6 +255,20 @@ class Events:
         oil = self.bad_oil[who] & (draws[:, 3] < 0.6)
         p_fail = np.where(oil, 0.55, np.minimum(0.9, self.propensity[who] * 0.8))
         failed = draws[:, 0] < p_fail
+        for part in slices(len(who)):
+            yield self._sampling_frame(
+                who[part], day[part], draws[part], oil[part], failed[part], part.start
+            )
+
+    def _sampling_frame(
+        self,
+        who: np.ndarray,
+        day: np.ndarray,
+        draws: np.ndarray,
+        oil: np.ndarray,
+        failed: np.ndarray,
+        first: int,
+    ) -> pl.DataFrame:
         products, failures = [], []
         for i, w in enumerate(who):
             product, items = SAMPLING["edible_oil" if oil[i] else self.fields[self.field_idx[w]]]
@@ -264,12 +290,12 @@ class Events:
                 if failed[i]
                 else ""
             )
-        yield pl.DataFrame(
+        return pl.DataFrame(
             {
                 "抽样编号": cat(
                     pl.lit("CJ"),
                     self.gather("county", who),
-                    pl.Series(np.arange(len(who))).cast(pl.String).str.zfill(8),
+                    pl.Series(np.arange(first, first + len(who))).cast(pl.String).str.zfill(8),
                 ),
                 "被抽样单位统一社会信用代码": self.gather("uscc", who),
                 "所属区划代码": self.gather("region", who),
@@ -306,8 +332,15 @@ class Events:
             * (0.4 + 4 * self.propensity)
             * self.boost
         )
-        who = np.repeat(np.arange(len(lam)), rng.poisson(lam))
-        day = days(rng, self.registered[who], self.scale)
+        every = np.repeat(np.arange(len(lam)), rng.poisson(lam))
+        every_day = days(rng, self.registered[every], self.scale)
+        for part in slices(len(every)):
+            yield self._complaints(every[part], every_day[part], part.start, truth)
+
+    def _complaints(
+        self, who: np.ndarray, day: np.ndarray, first: int, truth: list[pl.DataFrame]
+    ) -> pl.DataFrame:
+        rng = self.rng
         written, how = self._mentions(who)
         draws = rng.random((len(who), 3))
         problems = self.options(COMPLAINT_PROBLEMS, who, draws[:, 0])
@@ -323,12 +356,12 @@ class Events:
         numbers = cat(
             pl.lit("TS"),
             iso(day).str.replace_all("-", ""),
-            pl.Series(np.arange(len(who))).cast(pl.String).str.zfill(9),
+            pl.Series(np.arange(first, first + len(who))).cast(pl.String).str.zfill(9),
         )
         uscc = self.gather("uscc", who)
         truth.append(mention_truth("投诉举报", "complaint", numbers, written, how, uscc))
         known = pl.Series(draws[:, 1] > 0.85)  # most complaints name a business only in words
-        yield pl.DataFrame(
+        return pl.DataFrame(
             {
                 "工单编号": numbers,
                 "被投诉对象统一社会信用代码": pl.select(
@@ -350,21 +383,28 @@ class Events:
     def public_opinion(self, truth: list[pl.DataFrame]) -> Iterator[pl.DataFrame]:
         rng = self.rng
         lam = 0.02 * self.years * (0.5 + 3 * self.propensity) * self.boost
-        who = np.repeat(np.arange(len(lam)), rng.poisson(lam))
-        day = days(rng, self.registered[who], self.scale)
+        every = np.repeat(np.arange(len(lam)), rng.poisson(lam))
+        every_day = days(rng, self.registered[every], self.scale)
+        for part in slices(len(every)):
+            yield self._opinion(every[part], every_day[part], part.start, truth)
+
+    def _opinion(
+        self, who: np.ndarray, day: np.ndarray, first: int, truth: list[pl.DataFrame]
+    ) -> pl.DataFrame:
+        rng = self.rng
         written, how = self._mentions(who)
         posts = []
         for i, (m, w) in enumerate(zip(written, who, strict=True)):
             claim = BANNED_CLAIMS[i % len(BANNED_CLAIMS)]
             said = f"直播间吹嘘“{claim}”" if self.banned[w] else "服务差、质量问题多"
             posts.append(f"网友爆料：{m}{said}，大家注意避雷。")
-        numbers = numbered("YQ", len(who), 9)
+        numbers = numbered("YQ", len(who), 9, start=first)
         truth.append(
             mention_truth(
                 "舆情监测", "public_opinion", numbers, written, how, self.gather("uscc", who)
             )
         )
-        yield pl.DataFrame(
+        return pl.DataFrame(
             {
                 "舆情编号": numbers,
                 "所属区划代码": self.gather("county", who),

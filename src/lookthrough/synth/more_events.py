@@ -174,8 +174,8 @@ def commitments(ev: Events) -> Iterator[pl.DataFrame]:
     )
 
 
-def shipments(ev: Events, *, per_file: int = 5_000_000) -> Iterator[pl.DataFrame]:
-    """Supply movements, in slices so that memory stays flat at province scale."""
+def shipments(ev: Events, *, rows_per_frame: int = 1_000_000) -> Iterator[pl.DataFrame]:
+    """Supply movements, a million rows at a time so that memory stays flat."""
     supplies = ev.world.supplies
     rng = ev.rng
     counts = rng.poisson(ev.scale.shipments_per_supply * ev.years, len(supplies))
@@ -187,10 +187,16 @@ def shipments(ev: Events, *, per_file: int = 5_000_000) -> Iterator[pl.DataFrame
         for f, i in (("edible_oil", 1), ("meat", 2), ("dairy", 3))
         if f in ev.fields
     }
-    done = 0
-    for start in range(0, len(supplies), max(1, per_file // 10)):
-        part = slice(start, start + max(1, per_file // 10))
-        row = np.repeat(np.arange(len(counts))[part], counts[part])
+    ends = np.searchsorted(
+        np.cumsum(counts), np.arange(rows_per_frame, counts.sum() + rows_per_frame, rows_per_frame)
+    )
+    done, start = 0, 0
+    for end in [*ends.tolist(), len(supplies)]:
+        end = min(int(end) + 1, len(supplies))
+        if end <= start:
+            continue
+        row = np.repeat(np.arange(start, end), counts[start:end])
+        start = end
         if not len(row):
             continue
         supplier, customer = supplier_all[row], customer_all[row]
@@ -204,7 +210,7 @@ def shipments(ev: Events, *, per_file: int = 5_000_000) -> Iterator[pl.DataFrame
                 "供货方统一社会信用代码": ev.gather("uscc", supplier),
                 "供货日期": iso(day),
                 "产品名称": products[product],
-                "批次": cat(pl.lit("B"), pl.Series(day % 10000).cast(pl.String).str.zfill(4)),
+                "批次": cat("B", pl.Series(day % 10000).cast(pl.String).str.zfill(4)),
                 "数量": rng.integers(1, 200, len(row)).astype(str),
                 "单位": ["箱"] * len(row),
                 "收货方名称": ev.gather("name", customer),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,8 @@ def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
             "strings_to_urls": False,
         },
     )
+    # A fixed creation time: the same seed must give the same bytes.
+    book.set_properties({"created": datetime(2026, 1, 1, tzinfo=UTC)})
     sheet = book.add_worksheet("数据")
     bold = book.add_format({"bold": True})
     for col, name in enumerate(frame.columns):

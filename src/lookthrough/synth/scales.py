@@ -14,10 +14,10 @@ class Scale:
     years: tuple[int, ...] = (2022, 2023, 2024, 2025)
     # Yearly rates per business (records per business per year), tuned so the province has
     # about 50 million records.
-    inspection_rate: float = 0.3
+    inspection_rate: float = 0.35
     complaint_rate: float = 0.12
-    shipments_per_supply: float = 2.5
-    xlsx_limit: int = 200_000  # files with more rows are written as CSV (Excel caps at 1M rows)
+    shipments_per_supply: float = 0.85  # per year: ~17M movements in the province
+    xlsx_limit: int = 60_000  # bigger files are written as CSV, as bureaus' exports are
 
     @property
     def start(self) -> date:

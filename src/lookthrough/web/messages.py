@@ -70,6 +70,7 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
     from lookthrough.core.errors import all_errors
     from lookthrough.core.roles import ROLE_LABELS
     from lookthrough.dashboard.service import METRIC_LABELS
+    from lookthrough.ingest.templates import TARGET_LABELS
     from lookthrough.records.service import KIND_LABELS as RECORD_KINDS
 
     return [
@@ -78,6 +79,7 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
         ("audit/events.py", (event.label for event in all_event_types())),
         ("records/service.py", RECORD_KINDS.values()),
         ("dashboard/service.py", METRIC_LABELS.values()),
+        ("ingest/templates.py", TARGET_LABELS.values()),
     ]
 
 

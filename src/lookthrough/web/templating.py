@@ -40,6 +40,8 @@ def menu_for(actor: Actor) -> list[MenuItem]:
             MenuItem(N_("监管信息"), "/records", "ti-files", N_("一户一档")),
             MenuItem(N_("行政区划与网格"), "/regions", "ti-map-2", N_("基础数据")),
         ]
+    if can(actor.role, Capability.IMPORT_DATA):
+        items.append(MenuItem(N_("数据导入"), "/ingest", "ti-database-import", N_("基础数据")))
     if actor.role is Role.ENTERPRISE and actor.entity_id is not None:
         items.append(
             MenuItem(
