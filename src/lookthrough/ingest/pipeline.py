@@ -18,9 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from lookthrough.core.clock import utcnow
+from lookthrough.core.db import make_engine, session_factory
+from lookthrough.ingest import references
 from lookthrough.ingest.mapping import Mapping
 from lookthrough.ingest.readers import read_rows
 from lookthrough.ingest.rows import Candidate, RowReader, prepare
+from lookthrough.ingest.sql import Context
 
 Mode = Literal["process", "thread"]
 QUEUE_CHUNKS = 3  # chunks in flight between reader and writer (bounds memory)
@@ -34,6 +38,11 @@ class ReadPlan:
     regions: frozenset[str]
     resume_after: int  # rows up to this source row were committed by an earlier run
     chunk_rows: int
+    # Set for a reader process: it resolves records' references on its own connection, so the
+    # writer only inserts (and checks the jurisdiction ``scope`` for batch ``batch_id``).
+    database_url: str | None = None
+    scope: str = ""
+    batch_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +60,15 @@ Message = Header | list[Candidate] | Failed | None  # None: the file is done
 
 
 def _produce(plan: ReadPlan, put: Callable[[Message], None]) -> None:
+    resolver: Resolver | None = None
     try:
         table = read_rows(plan.path, sheet=plan.mapping.sheet, encoding=plan.mapping.encoding)
         reader = RowReader(
             prepare(plan.mapping, table.header), regions=set(plan.regions), source=plan.source
         )
+        if plan.database_url and plan.mapping.is_record:
+            resolver = Resolver(plan, reader.prepared.columns)
+            put = resolver.wrap(put)
         put(Header(table.header, reader.prepared.columns))
         # Millions of short-lived acyclic objects: the cycle collector would only rescan them.
         gc.disable()
@@ -74,6 +87,38 @@ def _produce(plan: ReadPlan, put: Callable[[Message], None]) -> None:
         put(None)
     except BaseException as error:  # handed to the writing side, which raises it
         put(Failed(error))
+    finally:
+        if resolver is not None:
+            resolver.close()
+
+
+class Resolver:
+    """Resolves each chunk's references on the reader's own database connection."""
+
+    def __init__(self, plan: ReadPlan, columns: dict[str, str]) -> None:
+        assert plan.database_url is not None
+        self.engine = make_engine(plan.database_url)
+        self.factory = session_factory(self.engine)
+        self.ctx = Context(
+            mapping=plan.mapping,
+            source=plan.source,
+            batch_id=plan.batch_id,
+            scope=plan.scope,
+            now=utcnow(),
+            columns=columns,
+        )
+
+    def wrap(self, put: Callable[[Message], None]) -> Callable[[Message], None]:
+        def resolved(message: Message) -> None:
+            if isinstance(message, list):
+                with self.factory() as session:  # reads only; each chunk its own snapshot
+                    references.resolve(session, message, self.ctx)
+            put(message)
+
+        return resolved
+
+    def close(self) -> None:
+        self.engine.dispose()
 
 
 def _child(plan: ReadPlan, channel: Any) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,14 @@ from lookthrough.core.scope import region_prefix_clause, require
 from lookthrough.ingest import mapping as mappings
 from lookthrough.ingest.mapping import Mapping
 from lookthrough.ingest.models import IngestBatch, QuarantineRow
-from lookthrough.ingest.pipeline import Failed, Header, Mode, ReadPlan, read_chunks
+from lookthrough.ingest.pipeline import (
+    Failed,
+    Header,
+    Mode,
+    ReadPlan,
+    fork_available,
+    read_chunks,
+)
 from lookthrough.ingest.readers import as_dict
 from lookthrough.ingest.rows import Candidate, Problem
 from lookthrough.ingest.writers import ChunkResult, Context, writer_for
@@ -235,6 +242,14 @@ def run_batch(
     ``mode="thread"`` reads on a thread instead of a forked process (for callers that have
     threads of their own, like the web server)."""
     batch_id = opened.batch_id
+    if mode == "process" and fork_available():
+        # The reader process resolves references on its own connection (see references.py).
+        with factory() as session:
+            url = session.get_bind().engine.url.render_as_string(hide_password=False)
+        opened = replace(
+            opened,
+            plan=replace(opened.plan, database_url=url, scope=opened.scope, batch_id=batch_id),
+        )
     try:
         _run_chunks(
             factory,
@@ -351,6 +366,8 @@ def _commit_chunk(
     progress: Progress | None,
     memo: dict[str, dict[Any, Any]],
 ) -> None:
+    # Rows refused while reading, taken before the writer adds refusals of its own.
+    bad: list[tuple[Candidate, list[Problem]]] = [(c, c.problems) for c in candidates if c.problems]
     good = [c for c in candidates if not c.problems]
     now = clock.utcnow()
     with _unit(factory) as session:
@@ -366,9 +383,7 @@ def _commit_chunk(
         result: ChunkResult = (
             writer_for(plan.mapping)(session, good, ctx) if good else (ChunkResult())
         )
-        bad: list[tuple[Candidate, list[Problem]]] = [
-            (c, c.problems) for c in candidates if c.problems
-        ] + result.rejected
+        bad += result.rejected
         session.add_all(
             QuarantineRow(
                 batch_id=batch_id,
