@@ -6,7 +6,7 @@ a canary anywhere in an answer — JSON, HTML, headers, the XML inside an export
 leak. Totals must equal the in-scope rows exactly. Addressing an out-of-scope object is refused
 (403/404) and changes nothing; every 403 leaves a ``security.access_denied`` audit row. Legal
 representatives and phones of in-scope businesses stay masked except in the audited reveal.
-The route table and the world the walk runs on are in ``walk_routes.py``.
+The route table is in ``walk_routes.py``, the world the walk runs on in ``walk_world.py``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ import html
 import io
 import json
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlencode
 
 import openpyxl
@@ -32,74 +33,40 @@ from httpx2 import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from factories import PASSWORD, login, login_browser, make_entity, make_record, make_user
+from factories import PASSWORD, login, login_browser
 from lookthrough.accounts import passwords
 from lookthrough.accounts.models import LoginThrottle, User, UserSession
 from lookthrough.audit.models import AuditEvent
-from lookthrough.core import clock
-from lookthrough.core.roles import Role
+from lookthrough.ingest.models import IngestBatch, QuarantineRow
 from lookthrough.records.models import Record
 from lookthrough.regions.models import Region
 from lookthrough.registry.models import Entity
-from walk_routes import (
+from walk_routes import ADMINS_ONLY, FRAMEWORK_PATHS, ROUTES, UPLOAD, Route
+from walk_world import (
     ACTORS,
-    ADMINS_ONLY,
+    BATCHES,
     COUNTY,
     ENTERPRISE,
-    ENTITIES,
-    FRAMEWORK_PATHS,
-    GRIDS,
     HERE,
-    OUTSIDER,
-    RECORDS,
-    ROUTES,
     USERNAMES,
-    Route,
     Target,
     World,
+    build_world,
 )
 
 NEW_PASSWORD = "Walk-Pass-2027!y"
 DENIED = "security.access_denied"
 REVEALED = "data.personal_revealed"
 ADMIN_PATHS = ("/admin/", "/api/v1/users", "/api/v1/security/", "/api/v1/audit/")
-OFFICIAL_PATHS = ("/api/v1/stats/", "/api/v1/regions/", "/regions", "/api/v1/entities/{entity_id}/")
-
-
-def build_world(db: Session, actor: str) -> World:
-    """Put the world of walk_routes.py in the database, seen by ``actor``."""
-    now = clock.utcnow()
-    entities = {}
-    for e in ENTITIES:
-        entities[e.key] = made = make_entity(
-            db, region=e.region, name=e.name, uscc=e.uscc, legal_rep=e.legal_rep, phone=e.phone
-        )
-        made.address = e.address
-    record_ids = {
-        r.key: make_record(
-            db, entity=entities.get(r.entity), region=r.region, kind=r.kind, title=r.title
-        ).id
-        for r in RECORDS
-    }
-    for code, name in GRIDS.items():
-        db.add(
-            Region(code=code, name=name, level="grid", kind="grid", parent_code=code[:9],
-                   source="bureau", created_at=now, updated_at=now)
-        )  # fmt: skip
-    county = make_user(db, role=Role.COUNTY_OFFICIAL, region=HERE, username=USERNAMES[COUNTY])
-    enterprise = make_user(
-        db, role=Role.ENTERPRISE, entity=entities["E"], username=USERNAMES[ENTERPRISE]
-    )
-    outsider = make_user(db, role=Role.COUNTY_OFFICIAL, region="340103", username=OUTSIDER[0])
-    outsider.display_name, outsider.phone = OUTSIDER[1], OUTSIDER[2]
-    db.add(LoginThrottle(username=OUTSIDER[0], failures=0, locked_until=now + timedelta(hours=1)))
-    db.flush()
-    return World(
-        actor=actor,
-        ids={key: e.id for key, e in entities.items()},
-        record_ids=record_ids,
-        user_ids={COUNTY: county.id, ENTERPRISE: enterprise.id, "outsider": outsider.id},
-    )
+OFFICIAL_PATHS = (
+    "/api/v1/stats/",
+    "/api/v1/regions/",
+    "/regions",
+    "/api/v1/entities/{entity_id}/",
+    "/api/v1/ingest/",
+    "/ingest",
+)
+UPLOAD_NAME = "蜀山上传检查.csv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,19 +109,51 @@ def probes(route: Route, world: World, client: TestClient) -> Iterator[Probe]:
 
 
 def send(client: TestClient, route: Route, world: World, probe: Probe) -> Response:
+    files = None if route.upload is None else {"file": (UPLOAD_NAME, route.upload.encode())}
+    call: dict[str, Any]
     if route.is_page:  # the cookie session, with the form's CSRF token
         form = None if probe.body is None else {**probe.body, "csrf_token": world.csrf}
+        call = {"data": form}
+    elif files is not None:  # multipart: the file and the other form fields
+        call = {"data": probe.body, "headers": world.headers}
+    else:
+        call = {"json": probe.body, "headers": world.headers}
+    with imports_held(cast(FastAPI, client.app)):
         return client.request(
-            route.method, probe.url, params=probe.query, data=form, follow_redirects=False
+            route.method,
+            probe.url,
+            params=probe.query,
+            files=files,
+            follow_redirects=False,
+            **call,
         )
-    return client.request(
-        route.method,
-        probe.url,
-        params=probe.query,
-        json=probe.body,
-        headers=world.headers,
-        follow_redirects=False,
-    )
+
+
+@contextmanager
+def imports_held(app: FastAPI) -> Iterator[None]:
+    """Hold an upload's import thread until the answer is back, then wait for it to finish.
+
+    In tests every session shares the test's one connection (conftest.py), which two threads
+    must not use at once. So the thread's sessions wait until the request is over, and the walk
+    looks at the database only once the thread is done: the same order every run."""
+    answered = threading.Event()
+    make = app.state.sessionmaker
+
+    def held() -> Session:
+        if threading.current_thread().name.startswith("upload-"):
+            answered.wait(timeout=60)
+        return cast(Session, make())
+
+    app.state.sessionmaker = held
+    try:
+        yield
+    finally:
+        app.state.sessionmaker = make
+        answered.set()
+        for thread in threading.enumerate():
+            if thread.name.startswith("upload-"):
+                thread.join(timeout=60)
+                assert not thread.is_alive(), f"{thread.name} is still importing after 60 s"
 
 
 def is_xlsx(response: Response) -> bool:
@@ -174,13 +173,15 @@ def everything_in(response: Response) -> str:
     return html.unescape(text) + "\n" + unquote(headers)
 
 
-def reported_total(response: Response) -> int:
+def reported_total(response: Response, counts: str) -> int:
     if is_xlsx(response):
         sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active
         assert sheet is not None
         return sum(1 for _ in sheet.iter_rows(min_row=2))
     if "json" in response.headers.get("content-type", ""):
         return int(response.json()["total"])
+    if counts == "batches":  # the import page lists batches without a total: count their links
+        return len(set(re.findall(r'href="/ingest/batches/([^"?/]+)"', response.text)))
     found = re.search(r"共\s*([\d,]+)\s*[户条]", response.text)
     assert found, "no 共 N 户/条 on the page"
     return int(found.group(1).replace(",", ""))
@@ -195,6 +196,8 @@ def snapshot(db: Session) -> dict[str, list[tuple[Any, ...]]]:
         "accounts": select(User.id, User.display_name, User.is_active, User.password_hash),
         "sessions": select(UserSession.id, UserSession.region_code, UserSession.ended_at),
         "lockouts": select(LoginThrottle.username, LoginThrottle.locked_until),
+        "import batches": select(IngestBatch.id, IngestBatch.status, IngestBatch.rows_read),
+        "quarantined rows": select(QuarantineRow.id, QuarantineRow.status, QuarantineRow.raw),
         "audit trail": select(AuditEvent.kind, func.count())
         .where(AuditEvent.kind != DENIED)
         .group_by(AuditEvent.kind),
@@ -249,11 +252,16 @@ def walk(db: Session, client: TestClient, world: World, route: Route, probe: Pro
         after = snapshot(db)
         if changed := [name for name in before if before[name] != after[name]]:
             problems.append(f"{where}: a refused request changed {', '.join(changed)}")
+    if route.resolves and probe.target:
+        want_status = route.resolves if allowed else "open"
+        if (status := row_status(db, probe.target)) != want_status:
+            problems.append(f"{where}: the quarantined row is {status}, not {want_status}")
     if not allowed or response.status_code != route.ok:
         return problems
     problems += [f"{where}: «{s}» missing from the answer" for s in shown if s not in text]
     if route.counts:
-        want, got = world.expected_total(route.counts, probe.query), reported_total(response)
+        want = world.expected_total(route.counts, probe.query)
+        got = reported_total(response, route.counts)
         if got != want:
             problems.append(f"{where}: total {got}, but {want} rows are in scope")
     if route.counts == "map":
@@ -262,8 +270,35 @@ def walk(db: Session, client: TestClient, world: World, route: Route, probe: Pro
             problems.append(f"{where}: map cells and unassigned do not add up to the total")
     if route.reveals and count_events(db, REVEALED, world.username) != reveals + 1:
         problems.append(f"{where}: reveal without a {REVEALED} audit row")
-    if route.creates_grid and probe.target and not db.get(Region, f"{probe.target.value}901"):
+    if route.creates == "grid" and probe.target and not db.get(Region, f"{probe.target.value}901"):
         problems.append(f"{where}: the grid was not created")
+    if route.creates == "batch":
+        problems += check_upload(db, response, where)
+    return problems
+
+
+def row_status(db: Session, target: Target) -> str | None:
+    return db.scalar(select(QuarantineRow.status).where(QuarantineRow.id == int(target.value)))
+
+
+def check_upload(db: Session, response: Response, where: str) -> list[str]:
+    """The upload made one batch, in the uploader's region, and its thread imported the row."""
+    made = db.execute(
+        select(
+            IngestBatch.id, IngestBatch.region_code, IngestBatch.status, IngestBatch.accepted
+        ).where(IngestBatch.id.not_in([b.id for b in BATCHES]))
+    ).all()
+    if len(made) != 1:
+        return [f"{where}: {len(made)} batches made, expected one"]
+    (batch_id, region, status, accepted), problems = made[0], []
+    if region != HERE:
+        problems.append(f"{where}: the batch is in {region}, not the uploader's {HERE}")
+    if (status, accepted) != ("done", 1):
+        problems.append(f"{where}: the batch is {status} with {accepted} rows accepted, not 1")
+    if "json" in response.headers.get("content-type", "") and (
+        response.json()["batch_id"] != batch_id
+    ):
+        problems.append(f"{where}: answered batch {response.json()['batch_id']}, made {batch_id}")
     return problems
 
 
@@ -331,3 +366,19 @@ def test_reveal_is_audited_and_for_officials_only(db: Session, client: TestClien
     assert (event.actor_username, event.object_id) == (USERNAMES[COUNTY], str(world.ids["E"]))
     assert event.detail == {"fields": ["legal_rep", "phone"]}
     assert client.get(own, headers=official).json()["phone"] == "138****0012"  # masked again
+
+
+def test_upload_target_names_a_kind_not_a_path(db: Session, client: TestClient) -> None:
+    """The form's ``target`` picks a shipped mapping: a path (to any YAML file) is refused."""
+    build_world(db, COUNTY)
+    official = login(client, USERNAMES[COUNTY])
+    for target in ("../mappings/inspection", "../../../../../../../../tmp/x"):
+        with imports_held(cast(FastAPI, client.app)):  # should one start after all
+            refused = client.post(
+                "/api/v1/ingest/upload",
+                data={"target": target},
+                files={"file": (UPLOAD_NAME, UPLOAD.encode())},
+                headers=official,
+            )
+        assert refused.status_code == 422, f"{target}: {refused.text}"
+    assert db.scalar(select(func.count()).select_from(IngestBatch)) == len(BATCHES)

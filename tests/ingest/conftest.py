@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from ingest_support import Database
+from ingest_support import ENTITIES, ENTITY_HEADER, Database, run, write_csv
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -126,3 +126,10 @@ def module_db(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     database, pg_name = _clone(template_db, tmp_path_factory.mktemp("module"))
     yield database
     _discard(database, pg_name)
+
+
+@pytest.fixture
+def registered(fresh_db: Database, tmp_path: Path) -> Database:
+    """A database holding the three businesses."""
+    run(fresh_db, write_csv(tmp_path / "主体.csv", ENTITY_HEADER, ENTITIES), "entity")
+    return fresh_db

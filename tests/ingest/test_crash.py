@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from ingest_support import Database, importer, write_csv
+from ingest_support import Database, analyse_like_autovacuum, importer, write_csv
 from sqlalchemy import select
 
 from lookthrough.ingest import service
@@ -146,6 +146,7 @@ class Importer:
         self.db, self.path, self.folder = db, path, folder
         folder.mkdir()
         self.runs = 0
+        self.first_commit = 0.0  # seconds from start to the first commit, last time seen
 
     def start(self) -> subprocess.Popen[bytes]:
         self.runs += 1
@@ -204,17 +205,31 @@ def kill_at_a_random_moment(
 ) -> str | None:
     """Start a run and SIGKILL it; returns where the kill landed, or None if the run finished.
 
-    Some kills land between opening the batch and the first commit of a fresh run (hashing the
-    file, resuming, forking the reader, skipping committed rows, the first chunk). The others
-    (when ``may_commit``) land at a random moment after this run's first commit, within the next
-    chunk's reading, checking, writing or committing: each such run commits about one chunk."""
+    With ``may_commit``, the kill lands at a random moment after the run's first commit, within
+    the next chunk's reading, checking, writing or committing. Otherwise it lands before the
+    first commit: while the run starts, hashes the file, resumes, forks the reader, skips the
+    committed rows or reads its first chunk. A run is killed at once when it commits one chunk
+    more than intended, so each run commits one chunk at most however fast the machine is."""
     before = progress(importer_.db)[1]
+    started = time.monotonic()
     process = importer_.start()
-    if may_commit and rng.random() < 2 / 3:
+    if may_commit:
         importer_.wait_for(process, lambda: progress(importer_.db)[1] > before)
-        time.sleep(rng.uniform(0, 0.9 * timing.chunk(ROWS)))
+        importer_.first_commit = time.monotonic() - started
+        committed = progress(importer_.db)[1]
+        delay = rng.uniform(0, 0.9 * timing.chunk(ROWS))
     else:
-        time.sleep(rng.uniform(timing.opened * 0.9, timing.first_commit))
+        # Resuming further into the file takes longer, so the last run's time to its first
+        # commit is a safe bound for this one.
+        committed = before
+        delay = rng.uniform(timing.opened * 0.9, importer_.first_commit * 0.95)
+    deadline = time.monotonic() + delay
+    importer_.wait_for(
+        process,
+        lambda: time.monotonic() > deadline or progress(importer_.db)[1] > committed,
+    )
+    if committed == before and progress(importer_.db)[1] > before:
+        importer_.first_commit = time.monotonic() - started  # faster than expected
     if process.poll() is not None:
         importer_.finish(process)
         return None
@@ -249,20 +264,21 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(
     expected_db, crashed_db, path = prepared
     timing = timed_run(Importer(expected_db, path, tmp_path / "expected"))
     expected = outcome(expected_db)
-    print('timing', timing, flush=True)
 
     rng = random.Random(SEED + 1)
     crashing = Importer(crashed_db, path, tmp_path / "crashed")
+    crashing.first_commit = timing.first_commit
     kills: list[str] = []
     while len(kills) < KILLS and not progress(crashed_db)[2]:
         chunks_left = (ROWS - progress(crashed_db)[1]) // CHUNK_ROWS
-        # Commit only while enough chunks are left for the kills still to come.
+        # Each run commits a chunk at most: let it commit only while enough chunks are left for
+        # the kills still to come (so about half the kills land before a commit, half after).
         may_commit = chunks_left > KILLS - len(kills) + 1
         landed = kill_at_a_random_moment(crashing, rng, timing, may_commit=may_commit)
         if landed is None:
             break
         kills.append(landed)
-        print('kill', len(kills), landed, progress(crashed_db), time.monotonic(), flush=True)
+        analyse_like_autovacuum(crashed_db)
     final = None if progress(crashed_db)[2] else crashing.finish(crashing.start())
     context = f"seed {SEED}, {timing}, {crashing.runs} runs, kills {Counter(kills)}"
     assert len(kills) >= KILLS, context
@@ -270,6 +286,7 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(
 
     crashed = outcome(crashed_db)
     file_rows = len(path.read_text(encoding="utf-8").splitlines()) - 1
+    assert len(crashed.records) == len({r[0] for r in expected.records}), context
     assert crashed.records == expected.records, context
     assert crashed.quarantined == expected.quarantined, context
     assert crashed.batches == expected.batches, context

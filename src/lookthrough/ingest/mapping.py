@@ -164,6 +164,7 @@ def load(path: Path) -> Mapping:
 def builtin(target: str) -> Mapping:
     """The shipped mapping for a target, with the Chinese headers bureaus use."""
     item = resources.files("lookthrough.ingest") / "mappings" / f"{target}.yaml"
-    if not item.is_file():
+    # ``target`` comes from upload forms: a known name only, never a path like ``../../x``.
+    if (target not in KINDS and target not in REGISTRY_TARGETS) or not item.is_file():
         raise MappingInvalid(f"没有“{target}”的内置映射，请用 --mapping 指定映射文件")
     return parse(yaml.safe_load(item.read_text(encoding="utf-8")), origin=f"{target}.yaml")

@@ -1,0 +1,315 @@
+"""The canary world for tests/test_jurisdiction_walk.py, as plain text tables.
+
+What lies in 蜀山区 and what lies outside it, and from that, for each actor, which strings it must
+never receive (the canaries), which objects it may address, and what every total must be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import yaml
+from sqlalchemy.orm import Session
+
+from factories import make_entity, make_record, make_user
+from lookthrough.accounts.models import LoginThrottle
+from lookthrough.core import clock
+from lookthrough.core.roles import Role
+from lookthrough.ingest import mapping as ingest_mappings
+from lookthrough.ingest.models import IngestBatch, QuarantineRow
+from lookthrough.ingest.service import _mapping_data
+from lookthrough.regions.models import Region
+
+COUNTY = "county"  # county_official of 340104 蜀山区
+ENTERPRISE = "enterprise"  # enterprise user bound to entity E (in 340104)
+ACTORS = (COUNTY, ENTERPRISE)
+HERE = "340104"  # 蜀山区: the county official's jurisdiction, where entity E is registered too
+USERNAMES = {COUNTY: "walk_county", ENTERPRISE: "walk_enterprise"}
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySpec:
+    key: str
+    region: str
+    name: str
+    uscc: str
+    legal_rep: str
+    phone: str
+    address: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSpec:
+    key: str
+    entity: str  # "-": none
+    region: str
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSpec:
+    """An import batch (region: the importer's jurisdiction) and the one row it quarantined."""
+
+    key: str
+    region: str
+    file_name: str
+    source: str
+    created_by: str
+    row: tuple[str, ...]  # the quarantined row's cells, under QUARANTINE_HEADER
+
+    @property
+    def id(self) -> str:
+        return f"walk-batch-{self.key}"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Its strings that give it away: file, source, record number, business, phone."""
+        return (self.file_name, self.source, self.row[0], self.row[4], self.row[5])
+
+
+# A, E, F lie in 蜀山区 (E is the enterprise user's own). C (庐阳区), W (芜湖) and P (合肥市 level)
+# lie outside: every string they carry is a canary. So are the 3401 and 34 records, and e2, E's
+# record made in 庐阳区 — which its enterprise user sees, but 蜀山区 does not. A's credit code has
+# valid check characters: the uploaded file and the fixed quarantine row name A by it.
+ENTITIES = [
+    EntitySpec(*line.split())
+    for line in """
+    A  340104001  蜀山甲商贸有限公司  91340104WALKA00004  欧阳明日  13800000011  蜀山区三里庵路1号
+    E  340104     蜀山本单位有限公司  91340104WALKE00001  司马本人  13800000012  蜀山区本单位路2号
+    F  340104002  蜀山邻居有限公司    91340104WALKF00001  诸葛邻居  13800000013  蜀山区邻居路3号
+    C  340103     金丝雀甲乙公司      91340103CANARY0001  赵雀一    19900000001  金丝雀庐阳路1号
+    W  340202     金丝雀丙丁公司      91340202CANARY0002  孙雀二    19900000002  金丝雀芜湖路2号
+    P  3401       金丝雀戊己公司      913401CANARY000003  李雀三    19900000003  金丝雀合肥路3号
+    """.strip().splitlines()
+]
+RECORDS = [
+    RecordSpec(*line.split())
+    for line in """
+    a1  A  340104001  inspection      蜀山甲日常检查
+    a2  A  340104001  sampling        蜀山甲抽检不合格
+    e1  E  340104     licence         本单位许可证换发
+    e2  E  340103     complaint       本单位庐阳异地投诉
+    f1  F  340104002  complaint       蜀山邻居投诉
+    n1  -  340104     public_opinion  蜀山辖区舆情
+    c1  C  340103     inspection      金丝雀甲乙检查记录
+    w1  W  340202     penalty         金丝雀丙丁处罚记录
+    p1  P  3401       inspection      金丝雀合肥市级通报
+    s1  -  34         inspection      金丝雀安徽省级通报
+    """.strip().splitlines()
+]
+# Batches imported by 蜀山区 (h), by 庐阳区 (c) and by 合肥市 (p), each with one quarantined row
+# whose date cannot be read. No actor but the county official sees h; nobody here sees c or p.
+QUARANTINE_HEADER = ("检查编号", "统一社会信用代码", "所属区划代码", "检查日期", "主体名称",
+                     "联系电话", "检查类型", "检查结果")  # fmt: skip
+QUARANTINED = {
+    line.split()[0]: (*line.split()[1:], "日常检查", "合格")
+    for line in """
+    h  SS-Q-0001       91340104WALKA00004  340104001  2026-13-45  蜀山甲商贸有限公司  13900000021
+    c  金丝雀编号0077  91340103CANARY0001  340103     金丝雀日期  金丝雀隔离行公司    19900000077
+    p  金丝雀编号0078  913401CANARY000003  3401       2026-02-30  金丝雀市级隔离公司  19900000078
+    """.strip().splitlines()
+}
+BATCHES = [
+    BatchSpec(key, region, file_name, source, created_by, QUARANTINED[key])
+    for key, region, file_name, source, created_by in (
+        line.split()
+        for line in """
+    h  340104  蜀山日常检查批次.csv     蜀山区局日常检查  walk_county
+    c  340103  金丝雀庐阳批次.csv       金丝雀庐阳来源    walk_outsider
+    p  3401    金丝雀合肥市级批次.xlsx  金丝雀合肥来源    walk_city
+    """.strip().splitlines()
+    )
+]
+GRIDS = {"340104001001": "蜀山一号网格", "340103001001": "金丝雀庐阳网格"}
+OUTSIDER = ("walk_outsider", "金丝雀庐阳用户", "19900000009")  # a locked-out 庐阳区 official
+REGION_TARGETS = ("340104", "340104001", "340103", "3402", "3401", "34")
+TOWN_TARGETS = ("340104001", "340103001")
+TEMPLATE = "inspection"  # a kind of data, not scoped data: every official may have its template
+
+
+def sees(actor: str, *, region: str, entity: str) -> bool:
+    """The scope rule under test, stated without the product code: an official sees rows in
+    their region and below; an enterprise user sees the rows of its own business only (so no
+    import batch, which belongs to no business)."""
+    return region.startswith(HERE) if actor == COUNTY else entity == "E"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    label: str
+    value: str
+    visible: bool
+    shown: tuple[str, ...] = ()  # must appear in an allowed answer (name, title)
+    raw_pii: tuple[str, ...] = ()  # the unmasked legal representative and phone
+
+
+@dataclass
+class World:
+    """The world as one actor sees it, once its rows are in the database."""
+
+    actor: str
+    ids: dict[str, int]  # entity key → id
+    record_ids: dict[str, str]
+    user_ids: dict[str, int]
+    row_ids: dict[str, int]  # batch key → id of its quarantined row
+    headers: dict[str, str] = field(default_factory=dict)  # bearer token (API routes)
+    csrf: str = ""  # CSRF token of the cookie session (pages)
+
+    @property
+    def username(self) -> str:
+        return USERNAMES[self.actor]
+
+    def targets(self, kind: str) -> list[Target]:
+        """Every object of a kind the walk addresses, in and out of this actor's scope."""
+        if kind == "entity":
+            return [
+                Target(f"entity {e.key} @{e.region}", str(self.ids[e.key]),
+                       sees(self.actor, region=e.region, entity=e.key),
+                       (e.name,), (e.legal_rep, e.phone))
+                for e in ENTITIES
+            ]  # fmt: skip
+        if kind == "record":
+            return [
+                Target(f"record {r.key} @{r.region}", self.record_ids[r.key],
+                       sees(self.actor, region=r.region, entity=r.entity), (r.title,))
+                for r in RECORDS
+            ]  # fmt: skip
+        if kind == "batch":
+            return [
+                Target(f"batch {b.key} @{b.region}", b.id,
+                       sees(self.actor, region=b.region, entity="-"), (b.file_name,))
+                for b in BATCHES
+            ]  # fmt: skip
+        if kind == "qrow":
+            return [
+                Target(f"quarantined row of batch {b.key} @{b.region}", str(self.row_ids[b.key]),
+                       sees(self.actor, region=b.region, entity="-"), (b.row[0],))
+                for b in BATCHES
+            ]  # fmt: skip
+        if kind in ("region", "town"):
+            codes = REGION_TARGETS if kind == "region" else TOWN_TARGETS
+            return [Target(f"{kind} {code}", code, code.startswith(HERE)) for code in codes]
+        if kind == "template":
+            return [Target(f"template {TEMPLATE}", TEMPLATE, True)]
+        if kind == "user":
+            return [
+                Target("own account", str(self.user_ids[self.actor]), True),
+                Target("庐阳区 account", str(self.user_ids["outsider"]), False),
+            ]
+        assert kind == "locked", kind
+        return [Target("locked 庐阳区 account", OUTSIDER[0], False)]
+
+    def canaries(self) -> dict[str, str]:
+        """Strings this actor must never receive, each with what it would give away."""
+        found: dict[str, str] = {}
+        for e in ENTITIES:
+            if sees(self.actor, region=e.region, entity=e.key):
+                found[e.legal_rep] = f"unmasked legal rep of entity {e.key}"
+                found[e.phone] = f"unmasked phone of entity {e.key}"
+                continue
+            for what in ("name", "uscc", "address", "legal_rep", "phone"):
+                found[getattr(e, what)] = f"{what} of out-of-scope entity {e.key} @{e.region}"
+        for r in RECORDS:
+            if not sees(self.actor, region=r.region, entity=r.entity):
+                found[r.title] = f"title of out-of-scope record {r.key} @{r.region}"
+        for b in BATCHES:
+            if not sees(self.actor, region=b.region, entity="-"):
+                what = f"import batch {b.key} @{b.region} or its quarantined row"
+                found |= dict.fromkeys(b.secrets, what)
+        for code, name in GRIDS.items():
+            if not (self.actor == COUNTY and code.startswith(HERE)):
+                found[name] = f"grid {code}, which this actor may not see"
+        found[OUTSIDER[1]] = found[OUTSIDER[2]] = "the 庐阳区 official's account"
+        return found
+
+    def expected_total(self, counts: str, query: dict[str, str]) -> int:
+        """What a list, export or map total must say: the in-scope rows matching the query."""
+        if counts == "batches":
+            return sum(sees(self.actor, region=b.region, entity="-") for b in BATCHES)
+        if counts == "map":
+            counts, query = query.get("metric", "entities"), {"region": query.get("region", HERE)}
+        region = query.get("region", "")
+        if counts == "entities":
+            q = query.get("q", "")
+            return sum(
+                sees(self.actor, region=e.region, entity=e.key)
+                and e.region.startswith(region)
+                and (q in e.name or q in e.uscc or q in e.address)
+                for e in ENTITIES
+            )
+        by_id = {str(v): k for k, v in self.ids.items()}
+        return sum(
+            sees(self.actor, region=r.region, entity=r.entity)
+            and r.region.startswith(region)
+            and query.get("kind", r.kind) == r.kind
+            and ("entity_id" not in query or by_id.get(query["entity_id"]) == r.entity)
+            for r in RECORDS
+        )
+
+
+def _add_batches(db: Session) -> dict[str, int]:
+    """The batches of BATCHES as an upload leaves them, with the mapping a fix is re-read by."""
+    now = clock.utcnow()
+    mapping_yaml = yaml.safe_dump(
+        _mapping_data(ingest_mappings.builtin("inspection")), allow_unicode=True
+    )
+    rows = {}
+    for b in BATCHES:
+        db.add(
+            IngestBatch(id=b.id, fingerprint=b.id, target="inspection", source=b.source,
+                        file_name=b.file_name, file_sha256="0" * 64,
+                        file_format=b.file_name.rsplit(".", 1)[1], mapping_yaml=mapping_yaml,
+                        region_code=b.region, created_by=b.created_by, status="done",
+                        rows_total=1, rows_read=1, accepted=0, quarantined=1, duplicates=0,
+                        last_row=2, started_at=now, updated_at=now, finished_at=now)
+        )  # fmt: skip
+        date = b.row[QUARANTINE_HEADER.index("检查日期")]
+        problem = {"column": "检查日期", "rule": "date_invalid", "value": date,
+                   "reason": f"日期“{date}”无法识别，请使用 YYYY-MM-DD 格式"}  # fmt: skip
+        raw = dict(zip(QUARANTINE_HEADER, b.row, strict=True))
+        rows[b.key] = row = QuarantineRow(
+            batch_id=b.id, row_no=2, problems=[problem], raw=raw, region_code=b.region,
+            status="open", created_at=now
+        )  # fmt: skip
+        db.add(row)
+    db.flush()
+    return {key: row.id for key, row in rows.items()}
+
+
+def build_world(db: Session, actor: str) -> World:
+    """Put the world in the database, seen by ``actor``."""
+    now = clock.utcnow()
+    entities = {}
+    for e in ENTITIES:
+        entities[e.key] = made = make_entity(
+            db, region=e.region, name=e.name, uscc=e.uscc, legal_rep=e.legal_rep, phone=e.phone
+        )
+        made.address = e.address
+    record_ids = {
+        r.key: make_record(
+            db, entity=entities.get(r.entity), region=r.region, kind=r.kind, title=r.title
+        ).id
+        for r in RECORDS
+    }
+    for code, name in GRIDS.items():
+        db.add(
+            Region(code=code, name=name, level="grid", kind="grid", parent_code=code[:9],
+                   source="bureau", created_at=now, updated_at=now)
+        )  # fmt: skip
+    county = make_user(db, role=Role.COUNTY_OFFICIAL, region=HERE, username=USERNAMES[COUNTY])
+    enterprise = make_user(
+        db, role=Role.ENTERPRISE, entity=entities["E"], username=USERNAMES[ENTERPRISE]
+    )
+    outsider = make_user(db, role=Role.COUNTY_OFFICIAL, region="340103", username=OUTSIDER[0])
+    outsider.display_name, outsider.phone = OUTSIDER[1], OUTSIDER[2]
+    db.add(LoginThrottle(username=OUTSIDER[0], failures=0, locked_until=now + timedelta(hours=1)))
+    db.flush()
+    return World(
+        actor=actor,
+        ids={key: e.id for key, e in entities.items()},
+        record_ids=record_ids,
+        user_ids={COUNTY: county.id, ENTERPRISE: enterprise.id, "outsider": outsider.id},
+        row_ids=_add_batches(db),
+    )
