@@ -169,11 +169,6 @@ def test_correction_after_a_resume_supersedes_the_row_committed_before(
     assert correction[0]["supersedes"] is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: without a resume the latest version is the last one in file order; "
-    "after a resume it is the greatest (first_seen, id), and rows of one chunk share first_seen",
-)
 def test_correction_after_a_resume_names_the_same_version_as_without_one(
     new_db: Callable[[], Database], tmp_path: Path
 ) -> None:

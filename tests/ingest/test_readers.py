@@ -198,7 +198,8 @@ def test_malformed_json_array_is_refused_with_its_line(tmp_path: Path) -> None:
     path.write_text('[\n{"a": "1"},\n{"a": "2"\n{"a": "3"}\n]\n', encoding="utf-8")
     with pytest.raises(FileRejected, match="JSON 格式错误") as refused:
         read_rows(path)
-    assert "line 4" in refused.value.message
+    assert "第 4 行" in refused.value.message
+    assert refused.value.context == {"line": 4}
 
 
 def test_malformed_json_line_is_refused_with_its_line_number(tmp_path: Path) -> None:

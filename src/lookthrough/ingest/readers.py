@@ -208,8 +208,15 @@ def read_json(path: Path) -> Table:
             raise FileRejected("JSON 数组文件过大，请改用 JSON Lines（每行一个对象）")
         try:
             items = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise FileRejected(f"JSON 格式错误：{error}") from error
+        except UnicodeDecodeError as error:
+            raise FileRejected(
+                f"JSON 文件不是 UTF-8 编码（第 {error.start} 字节处出错）", offset=error.start
+            ) from error
+        except json.JSONDecodeError as error:
+            raise FileRejected(
+                f"JSON 格式错误：第 {error.lineno} 行第 {error.colno} 列（{error.msg}）",
+                line=error.lineno,
+            ) from error
         if not isinstance(items, list):
             raise FileRejected("JSON 文件应为对象数组或 JSON Lines")
         objects = [(index, _json_row(item, index)) for index, item in enumerate(items, 1)]

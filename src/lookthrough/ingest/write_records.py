@@ -38,7 +38,7 @@ RECORD_COLUMNS = (
 
 
 # Positions in a record row (RECORD_COLUMNS order).
-ID, KIND, REGION, ENTITY, OCCURRED, PARENT, SOURCE_KEY, FIRST_SEEN, SUPERSEDES = (
+ID, KIND, REGION, ENTITY, OCCURRED, PARENT, SOURCE_KEY, SOURCE_ROW, FIRST_SEEN, SUPERSEDES = (
     0,
     1,
     2,
@@ -46,6 +46,7 @@ ID, KIND, REGION, ENTITY, OCCURRED, PARENT, SOURCE_KEY, FIRST_SEEN, SUPERSEDES =
     4,
     7,
     9,
+    11,
     12,
     14,
 )
@@ -97,6 +98,9 @@ def _link_supersedes(
 ) -> None:
     """A row whose source key is already stored under other content corrects the latest one.
 
+    "Latest" is the version first seen last, and within one import the later row of the file:
+    the order ``(first_seen, source_row)``, which a resumed import reproduces exactly.
+
     When nothing of this source and kind was stored before the batch began (the usual first
     import), only the batch's own earlier rows can be corrected, and those are remembered here
     instead of looked up — the look-up would cost as much as the insert.
@@ -107,26 +111,27 @@ def _link_supersedes(
     if "fresh" not in ctx.memo:
         ctx.memo["fresh"] = {"yes": not _stored(session, ctx, rows[0][KIND])}
     fresh = ctx.memo["fresh"]["yes"] and len(memo) < BATCH_KEYS_LIMIT
-    latest: dict[str, tuple[Any, str]] = {}
+    latest: dict[str, tuple[Any, int, str]] = {}  # key → (first_seen, source_row, id)
     if fresh:
         latest = {r[SOURCE_KEY]: memo[r[SOURCE_KEY]] for r in rows if r[SOURCE_KEY] in memo}
     else:
-        for key, rid, seen in select_in(
+        for key, rid, seen, row_no in select_in(
             session,
-            "SELECT source_key, id, first_seen FROM record WHERE source = %s AND "
+            "SELECT source_key, id, first_seen, source_row FROM record WHERE source = %s AND "
             "kind = %s AND source_key IN",
             (ctx.source, rows[0][KIND]),
             (r[SOURCE_KEY] for r in rows),
         ):
-            if key not in latest or (seen, rid) > latest[key]:
-                latest[key] = (seen, rid)
-    for row in rows:
+            version = (seen, row_no or 0, rid)
+            if key not in latest or version > latest[key]:
+                latest[key] = version
+    for row in rows:  # in file order
         previous = latest.get(row[SOURCE_KEY])
-        if previous is not None and previous[1] != row[ID]:
-            row[SUPERSEDES] = previous[1]
-        latest[row[SOURCE_KEY]] = (row[FIRST_SEEN], row[ID])
+        if previous is not None and previous[2] != row[ID]:
+            row[SUPERSEDES] = previous[2]
+        latest[row[SOURCE_KEY]] = (row[FIRST_SEEN], row[SOURCE_ROW], row[ID])
         if fresh:
-            memo[row[SOURCE_KEY]] = (row[FIRST_SEEN], row[ID])
+            memo[row[SOURCE_KEY]] = latest[row[SOURCE_KEY]]
 
 
 def _stored(session: Session, ctx: Context, kind: str) -> bool:

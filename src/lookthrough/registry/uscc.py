@@ -59,8 +59,10 @@ AUTHORITIES: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 # The province-level codes of GB/T 2260, for codes registered outside the shipped province.
+# Also 10 (100000): businesses registered by the State Administration itself (国家级).
 PROVINCES = frozenset(
     {
+        "10",
         "11",
         "12",
         "13",
