@@ -28,8 +28,9 @@ from lookthrough.ingest import service
 from lookthrough.ingest.mapping import builtin
 from lookthrough.registry import uscc
 
-ACTOR = Actor(user_id=None, username="bench", role=Role.PROVINCE_ANALYST, jurisdiction="34",
-              region="34")
+ACTOR = Actor(
+    user_id=None, username="bench", role=Role.PROVINCE_ANALYST, jurisdiction="34", region="34"
+)
 
 
 def write_files(folder: Path, rows: int, businesses: int) -> tuple[Path, Path]:
@@ -46,10 +47,16 @@ def write_files(folder: Path, rows: int, businesses: int) -> tuple[Path, Path]:
         out = csv.writer(handle)
         out.writerow(["检查编号", "统一社会信用代码", "检查日期", "检查类型", "检查结果", "评分"])
         for i in range(rows):
-            out.writerow([f"J{i:09d}", rng.choice(codes), date(2025, rng.randint(1, 12),
-                                                               rng.randint(1, 28)).isoformat(),
-                          "日常检查", rng.choice(["合格", "不合格", "基本符合"]),
-                          rng.randint(50, 100)])
+            out.writerow(
+                [
+                    f"J{i:09d}",
+                    rng.choice(codes),
+                    date(2025, rng.randint(1, 12), rng.randint(1, 28)).isoformat(),
+                    "日常检查",
+                    rng.choice(["合格", "不合格", "基本符合"]),
+                    rng.randint(50, 100),
+                ]
+            )
     return entities, records
 
 
@@ -80,8 +87,9 @@ def main() -> None:
         factory = session_factory(make_engine(url))
         service.run_import(factory, actor=ACTOR, path=entities, mapping=builtin("entity"))
         started = time.perf_counter()
-        summary = service.run_import(factory, actor=ACTOR, path=records,
-                                     mapping=builtin("inspection"))
+        summary = service.run_import(
+            factory, actor=ACTOR, path=records, mapping=builtin("inspection")
+        )
         imported = time.perf_counter() - started
         # The bare baseline: the same stored rows, the same batch size, a fresh database.
         source = sqlite3.connect(folder / "import.db")
@@ -92,25 +100,34 @@ def main() -> None:
         bare_factory = session_factory(make_engine(bare_url))
         service.run_import(bare_factory, actor=ACTOR, path=entities, mapping=builtin("entity"))
         target = sqlite3.connect(folder / "bare.db", isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
-                       "cache_size=-65536"):
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=FULL",
+            "foreign_keys=ON",
+            "cache_size=-65536",
+        ):
             target.execute(f"PRAGMA {pragma}")
-        sql = (f"INSERT INTO record ({', '.join(columns)}) VALUES "  # noqa: S608
-               f"({', '.join('?' * len(columns))}) ON CONFLICT DO NOTHING")
+        sql = (
+            f"INSERT INTO record ({', '.join(columns)}) VALUES "  # noqa: S608
+            f"({', '.join('?' * len(columns))}) ON CONFLICT DO NOTHING"
+        )
         started = time.perf_counter()
         for start in range(0, len(rows), service.CHUNK_ROWS):
             target.execute("BEGIN")
-            target.executemany(sql, rows[start:start + service.CHUNK_ROWS])
+            target.executemany(sql, rows[start : start + service.CHUNK_ROWS])
             target.execute("COMMIT")
         bare = time.perf_counter() - started
         target.close()
     result = {
-        "rows": summary.rows_read, "accepted": summary.accepted,
-        "import_seconds": round(imported, 2), "import_rows_per_s": round(args.rows / imported),
-        "bare_seconds": round(bare, 2), "bare_rows_per_s": round(len(rows) / bare),
+        "rows": summary.rows_read,
+        "accepted": summary.accepted,
+        "import_seconds": round(imported, 2),
+        "import_rows_per_s": round(args.rows / imported),
+        "bare_seconds": round(bare, 2),
+        "bare_rows_per_s": round(len(rows) / bare),
         "ratio": round((args.rows / imported) / (len(rows) / bare), 2),
         "machine": f"{platform.machine()} · {platform.python_version()} · "
-                   f"{len(__import__('os').sched_getaffinity(0))} cores",
+        f"{len(__import__('os').sched_getaffinity(0))} cores",
     }
     print(json.dumps(result, ensure_ascii=False))
 

@@ -45,8 +45,9 @@ def _xlsx(path: Path) -> pl.DataFrame:
 
     book = openpyxl.load_workbook(path, read_only=True)
     rows = list(book.worksheets[0].iter_rows(values_only=True))
-    return pl.DataFrame([dict(zip(rows[0], r, strict=True)) for r in rows[1:]],
-                        infer_schema_length=None)
+    return pl.DataFrame(
+        [dict(zip(rows[0], r, strict=True)) for r in rows[1:]], infer_schema_length=None
+    )
 
 
 def test_same_seed_same_bytes(tiny: Path, tmp_path: Path) -> None:
@@ -59,7 +60,8 @@ def test_same_seed_same_bytes(tiny: Path, tmp_path: Path) -> None:
 def test_other_seed_other_province(tiny: Path, tmp_path: Path) -> None:
     generate("tiny", 2, tmp_path / "other")
     assert (tmp_path / "other" / "entities.csv").read_bytes() != (
-        tiny / "entities.csv").read_bytes()
+        tiny / "entities.csv"
+    ).read_bytes()
 
 
 def test_manifest_counts_match_the_files(tiny: Path) -> None:
@@ -69,15 +71,28 @@ def test_manifest_counts_match_the_files(tiny: Path) -> None:
         stem = entry["path"].rsplit(".", 1)[0]
         assert len(read(tiny, stem)) == entry["rows"], entry["path"]
     targets = {entry["target"] for entry in manifest["files"]}
-    assert {"entity", "subject", "relation", "inspection", "finding", "sampling", "complaint",
-            "penalty", "iot_alarm", "incident", "shipment"} <= targets
+    assert {
+        "entity",
+        "subject",
+        "relation",
+        "inspection",
+        "finding",
+        "sampling",
+        "complaint",
+        "penalty",
+        "iot_alarm",
+        "incident",
+        "shipment",
+    } <= targets
 
 
 def test_businesses_are_valid_and_in_anhui(tiny: Path) -> None:
     entities = read(tiny, "entities")
     known = {d.code for d in load_divisions()}
-    verdicts = {uscc.check(c, region_exists=known.__contains__).verdict.value
-                for c in entities["统一社会信用代码"]}
+    verdicts = {
+        uscc.check(c, region_exists=known.__contains__).verdict.value
+        for c in entities["统一社会信用代码"]
+    }
     assert verdicts == {"valid"}
     assert entities["统一社会信用代码"].n_unique() == len(entities)
     regions = set(entities["所属区划代码"])
@@ -95,8 +110,12 @@ def test_every_field_of_the_policy_exists(tiny: Path) -> None:
 
 def test_every_kind_of_cause_is_planted(tiny: Path) -> None:
     causes = json.loads((tiny / "truth" / "causes.json").read_text(encoding="utf-8"))
-    assert {c["kind"] for c in causes} == {"maintenance_contractor", "oil_supplier",
-                                           "actual_controller", "platform"}
+    assert {c["kind"] for c in causes} == {
+        "maintenance_contractor",
+        "oil_supplier",
+        "actual_controller",
+        "platform",
+    }
     assert all(c["affected"] and c["multiplier"] > 1 for c in causes)
 
 
@@ -119,9 +138,9 @@ def test_planted_contractors_elevators_trap_more(small: Path) -> None:
     relations = read(small, "relations").filter(pl.col("关系类别") == "维保")
     maintained = relations.with_columns(
         elevator=pl.col("终点监管对象（类别:编号）").str.replace("elevator:", ""),
-        planted=pl.col("起点统一社会信用代码").is_in(list(planted)))
-    alarms = read(small, "iot_alarms").join(maintained, left_on="设备注册代码",
-                                             right_on="elevator")
+        planted=pl.col("起点统一社会信用代码").is_in(list(planted)),
+    )
+    alarms = read(small, "iot_alarms").join(maintained, left_on="设备注册代码", right_on="elevator")
     rate = alarms.group_by("planted").agg((pl.col("报警类型") == "困人").mean().alias("trap"))
     rates = dict(rate.iter_rows())
     assert rates[True] > 2 * rates[False]
@@ -132,6 +151,7 @@ def test_planted_oil_suppliers_customers_fail_acid_value(small: Path) -> None:
     victims = {u for c in causes if c["kind"] == "oil_supplier" for u in c["affected"]}
     sampling = read(small, "sampling").with_columns(
         victim=pl.col("被抽样单位统一社会信用代码").is_in(list(victims)),
-        acid=pl.col("不合格项目（JSON）").fill_null("").str.contains("酸价"))
+        acid=pl.col("不合格项目（JSON）").fill_null("").str.contains("酸价"),
+    )
     rates = dict(sampling.group_by("victim").agg(pl.col("acid").mean()).iter_rows())
     assert rates[True] > 5 * max(rates[False], 0.001)
