@@ -45,8 +45,8 @@ test-fast: $(DEV) $(ASSETS)
 	$(BIN)/pytest -n 2 --dist loadfile -m "not browser"
 
 lint: $(DEV)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
 	$(BIN)/mypy
 
 format: $(DEV)

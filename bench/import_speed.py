@@ -101,10 +101,12 @@ def main() -> None:
         service.run_import(bare_factory, actor=ACTOR, path=entities, mapping=builtin("entity"))
         target = sqlite3.connect(folder / "bare.db", isolation_level=None)
         for pragma in (
+            "page_size=16384",
             "journal_mode=WAL",
             "synchronous=FULL",
             "foreign_keys=ON",
             "cache_size=-65536",
+            "wal_autocheckpoint=8192",
         ):
             target.execute(f"PRAGMA {pragma}")
         sql = (

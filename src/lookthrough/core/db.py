@@ -72,12 +72,16 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # (SQLAlchemy docs, "Serializable isolation / Savepoints / Transactional DDL").
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    # 16 KiB pages (a new database only; SQLite keeps a file's page size): bulk imports into
+    # indexed tables run a third faster than with the default 4 KiB (bench/RESULTS.md).
+    cursor.execute("PRAGMA page_size=16384")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages: big indexes stay in memory
     cursor.execute("PRAGMA temp_store=MEMORY")
+    cursor.execute("PRAGMA wal_autocheckpoint=8192")  # fold the WAL back every 128 MiB
     cursor.close()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import pickle
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -27,7 +28,10 @@ from lookthrough.ingest.rows import Candidate, RowReader, prepare
 from lookthrough.ingest.sql import Context
 
 Mode = Literal["process", "thread"]
-QUEUE_CHUNKS = 3  # chunks in flight between reader and writer (bounds memory)
+QUEUE_CHUNKS = 8  # parcels in flight between reader and writer (bounds memory)
+# The reader hands rows over in small parcels, so the writer starts (and the reader finishes)
+# without waiting for a whole transaction's worth; the writer gathers them into chunks.
+PARCEL_ROWS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +83,7 @@ def _produce(plan: ReadPlan, put: Callable[[Message], None]) -> None:
             candidate = reader.read(number, cells)
             candidate.raw = cells
             chunk.append(candidate)
-            if len(chunk) >= plan.chunk_rows:
+            if len(chunk) >= min(plan.chunk_rows, PARCEL_ROWS):
                 put(chunk)
                 chunk = []
         if chunk:
@@ -121,10 +125,38 @@ class Resolver:
         self.engine.dispose()
 
 
-def _child(plan: ReadPlan, channel: Any) -> None:
+# Linux lets a pipe hold this much (the default is 64 KiB): the reader can run about two parcels
+# ahead of the writer, and each parcel leaves in one write.
+PIPE_BYTES = 1 << 20
+F_SETPIPE_SZ = 1031  # fcntl.h; not exported by Python's fcntl module
+
+
+class PipeChannel:
+    """Parcels over a pipe, pickled by the reading thread itself.
+
+    multiprocessing.Queue would pickle on a feeder thread that must win the interpreter lock
+    back from the reading thread for every 64 KiB; at these rates that stalls the writer.
+    """
+
+    def __init__(self, context: Any) -> None:
+        self.receiver, self.sender = context.Pipe(duplex=False)
+        try:
+            import fcntl
+
+            fcntl.fcntl(self.sender.fileno(), F_SETPIPE_SZ, PIPE_BYTES)
+        except (ImportError, OSError):  # other systems: a smaller pipe, same results
+            pass
+
+    def put(self, message: Message) -> None:
+        self.sender.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def get(self) -> Message:
+        message: Message = pickle.loads(self.receiver.recv_bytes())  # noqa: S301 - our child
+        return message
+
+
+def _child(plan: ReadPlan, channel: PipeChannel) -> None:
     _produce(plan, channel.put)
-    channel.close()
-    channel.join_thread()
 
 
 def fork_available() -> bool:
@@ -135,7 +167,7 @@ def read_chunks(plan: ReadPlan, *, mode: Mode = "process") -> Iterator[Message]:
     """The file's header, then its checked chunks, ending with None (or a Failed)."""
     if mode == "process" and fork_available():
         context = multiprocessing.get_context("fork")
-        channel: Any = context.Queue(maxsize=QUEUE_CHUNKS)
+        channel: Any = PipeChannel(context)
         worker: Any = context.Process(
             target=_child, args=(plan, channel), daemon=True, name="lookthrough-import-reader"
         )

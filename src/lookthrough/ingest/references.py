@@ -88,7 +88,7 @@ def resolve(session: Session, candidates: list[Candidate], ctx: Context) -> None
             continue
         entity_id = entity.id if entity else subject.entity_id if subject else None
         # RECORD_COLUMNS order; parent, first/last seen and supersedes are filled when written.
-        v["row"] = [
+        row = [
             v["id"],
             v["kind"],
             region,
@@ -105,7 +105,13 @@ def resolve(session: Session, candidates: list[Candidate], ctx: Context) -> None
             None,
             None,
         ]
-        v["subject_id"] = subject.id if subject else None
+        # Only what the writer still needs crosses to it (pickling is half a reader's cost).
+        cand.values = {
+            "row": row,
+            "subject_id": subject.id if subject else None,
+            "parent_key": v["parent_key"],
+        }
+        cand.raw = None
 
 
 def stamp_now(rows: list[list[Any]], now: Any) -> None:

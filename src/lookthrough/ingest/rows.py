@@ -190,6 +190,15 @@ def parse_date(value: str, formats: tuple[str, ...]) -> datetime | None:
 
 
 _FORMATTER = string.Formatter()
+
+
+class _Blank(dict[str, str]):
+    """Fields for a title template: an empty cell reads as empty text."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 _BOOLEANS = {
     "是": True,
     "否": False,
@@ -227,6 +236,7 @@ class RowReader:
         # Codes and dates repeat across rows (a business has many records): check each once.
         self._usccs: dict[str, uscc_rules.UsccCheck] = {}
         self._dates: dict[tuple[str, str], datetime | None] = {}
+        self._isos: dict[datetime, str] = {}
         self.kind = KINDS.get(self.mapping.target)
         self._payload_fields: list[tuple[str, str]] = []  # (field, how: list|bool|json|text)
         if self.kind is not None:
@@ -356,7 +366,8 @@ class RowReader:
 
     def _record(self, row_no: int, row: Cells) -> Candidate:
         f = self.fields(row)
-        kind = KINDS[self.mapping.target]
+        kind = self.kind
+        assert kind is not None
         problems: list[Problem] = []
         occurred = self._when("occurred_at", f.get("occurred_at"), problems, required=True)
         uscc = self._uscc("uscc", f.get("uscc"), problems)
@@ -366,7 +377,9 @@ class RowReader:
         for name, how in self._payload_fields:
             raw = f.get(name)
             if raw is not None:
-                payload_in[name] = _convert(raw, how, self.mapping.split.get(name))
+                payload_in[name] = (
+                    raw if how == "text" else _convert(raw, how, self.mapping.split.get(name))
+                )
         payload_json = "{}"
         try:
             model = kind.payload.__pydantic_validator__.validate_python(payload_in)
@@ -406,7 +419,7 @@ class RowReader:
         content = "\x1f".join(
             (
                 kind.code,
-                occurred.isoformat() if occurred else "",
+                self._iso(occurred),
                 uscc or "",
                 entity_ref or "",
                 region or "",
@@ -435,12 +448,19 @@ class RowReader:
         }
         return Candidate("record", row_no, source_key, values, problems)
 
+    def _iso(self, when: datetime | None) -> str:
+        if when is None:
+            return ""
+        text = self._isos.get(when)
+        if text is None:
+            text = self._isos[when] = when.isoformat()
+        return text
+
     def _title(self, f: dict[str, str], label: str, payload: dict[str, Any]) -> str:
         if self._title_fields:
-            fields = {name: f.get(name) or "" for name in self._title_fields}
             try:
-                return (self.mapping.title or "").format(**fields)[:300]
-            except (KeyError, IndexError, ValueError):
+                return (self.mapping.title or "").format_map(_Blank(f))[:300]
+            except (IndexError, ValueError):
                 pass
         detail = next((v for v in payload.values() if isinstance(v, str) and v), "")
         return f"{label}：{detail}"[:300] if detail else label

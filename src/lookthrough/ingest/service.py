@@ -26,19 +26,14 @@ from lookthrough.core.ids import make_id
 from lookthrough.core.roles import Capability
 from lookthrough.core.scope import region_prefix_clause, require
 from lookthrough.ingest import mapping as mappings
+from lookthrough.ingest.chunks import run_chunks
 from lookthrough.ingest.mapping import Mapping
 from lookthrough.ingest.models import IngestBatch, QuarantineRow
 from lookthrough.ingest.pipeline import (
-    Failed,
-    Header,
     Mode,
     ReadPlan,
     fork_available,
-    read_chunks,
 )
-from lookthrough.ingest.readers import as_dict
-from lookthrough.ingest.rows import Candidate, Problem
-from lookthrough.ingest.writers import ChunkResult, Context, writer_for
 from lookthrough.regions.models import Region
 
 CHUNK_ROWS = 10_000  # rows per transaction: fewer fsyncs, bounded memory
@@ -253,7 +248,7 @@ def run_batch(
             plan=replace(opened.plan, database_url=url, scope=opened.scope, batch_id=batch_id),
         )
     try:
-        _run_chunks(
+        run_chunks(
             factory,
             plan=opened.plan,
             batch_id=batch_id,
@@ -347,80 +342,6 @@ class _unit:
                 self.session.rollback()
         finally:
             self.session.close()
-
-
-def _run_chunks(
-    factory: Callable[[], Session],
-    *,
-    plan: ReadPlan,
-    batch_id: str,
-    scope: str,
-    progress: Progress | None,
-    mode: Mode,
-) -> None:
-    """Write each checked chunk as it arrives from the reader, one transaction per chunk."""
-    memo: dict[str, dict[Any, Any]] = {}  # look-ups the writer remembers across chunks
-    header: Header | None = None
-    for message in read_chunks(plan, mode=mode):
-        if isinstance(message, Header):
-            header = message
-        elif isinstance(message, Failed):
-            raise message.error
-        elif message is not None and header is not None:
-            _commit_chunk(factory, plan, header, message, batch_id, scope, progress, memo)
-
-
-def _commit_chunk(
-    factory: Callable[[], Session],
-    plan: ReadPlan,
-    header: Header,
-    candidates: list[Candidate],
-    batch_id: str,
-    scope: str,
-    progress: Progress | None,
-    memo: dict[str, dict[Any, Any]],
-) -> None:
-    # Rows refused while reading, taken before the writer adds refusals of its own.
-    bad: list[tuple[Candidate, list[Problem]]] = [(c, c.problems) for c in candidates if c.problems]
-    good = [c for c in candidates if not c.problems]
-    now = clock.utcnow()
-    with _unit(factory) as session:
-        ctx = Context(
-            mapping=plan.mapping,
-            source=plan.source,
-            batch_id=batch_id,
-            scope=scope,
-            now=now,
-            columns=header.columns,
-            memo=memo,
-        )
-        result: ChunkResult = (
-            writer_for(plan.mapping)(session, good, ctx) if good else (ChunkResult())
-        )
-        bad += result.rejected
-        session.add_all(
-            QuarantineRow(
-                batch_id=batch_id,
-                row_no=c.row_no,
-                problems=[p.as_dict() for p in problems],
-                raw=as_dict(header.names, c.raw or []),
-                region_code=scope,
-                status="open",
-                created_at=now,
-            )
-            for c, problems in bad
-        )
-        batch = session.get(IngestBatch, batch_id)
-        assert batch is not None
-        batch.rows_read += len(candidates)
-        batch.accepted += result.accepted
-        batch.duplicates += result.duplicates
-        batch.quarantined += len(bad)
-        batch.last_row = candidates[-1].row_no
-        batch.updated_at = now
-        session.flush()
-        if progress is not None:
-            progress(batch)
 
 
 def mapping_for(target: str, path: Path | None = None) -> Mapping:

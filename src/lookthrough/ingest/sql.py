@@ -137,8 +137,12 @@ def bulk_insert(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 - names are ours
         f"({', '.join([marker] * len(columns))}) ON CONFLICT DO NOTHING"
     )
-    cursor = connection.exec_driver_sql(sql, [tuple(row) for row in rows])
-    return int(cursor.rowcount)
+    cursor = connection.connection.cursor()  # the driver's own: rows may be lists
+    try:
+        cursor.executemany(sql, rows)
+        return int(cursor.rowcount)
+    finally:
+        cursor.close()
 
 
 def unique(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
