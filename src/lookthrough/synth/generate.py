@@ -12,6 +12,9 @@ from lookthrough.synth import entities, more_events, world
 from lookthrough.synth.events import Events
 from lookthrough.synth.geography import Geography
 from lookthrough.synth.output import (
+    RELATION_COLUMNS,
+    SUBJECT_COLUMNS,
+    Blunders,
     Manifest,
     Writer,
     entities_frame,
@@ -27,23 +30,55 @@ def generate(
 ) -> Manifest:
     """Write the province's files, manifest.json and truth/ into ``out``."""
     scale = SCALES[scale_name]
-    streams = np.random.SeedSequence(seed).spawn(4)
-    rng_geo, rng_entities, rng_world, rng_events = (np.random.default_rng(s) for s in streams)
+    streams = np.random.SeedSequence(seed).spawn(5)
+    rng_geo, rng_entities, rng_world, rng_events = (np.random.default_rng(s) for s in streams[:4])
     out.mkdir(parents=True, exist_ok=True)
     geo = Geography.load(rng_geo)
     the_world = world.build(rng_world, scale, entities.build(rng_entities, scale, geo))
     manifest = Manifest(scale=scale_name, seed=seed)
-    writer = Writer(out, scale, manifest, progress)
+    writer = Writer(out, scale, manifest, progress, rng=np.random.default_rng(streams[4]))
     writer.write("entities", "entity", iter([entities_frame(the_world)]))
-    writer.write("subjects", "subject", subjects_frames(the_world))
-    writer.write("relations", "relation", relations_frames(the_world))
+    writer.write("subjects", "subject", subjects_frames(the_world), columns=SUBJECT_COLUMNS)
+    writer.write("relations", "relation", relations_frames(the_world), columns=RELATION_COLUMNS)
     ev = Events(rng_events, scale, the_world)
     mentions: list[pl.DataFrame] = []
-    writer.write("inspections", "inspection", ev.inspections())
+    writer.write(
+        "inspections",
+        "inspection",
+        ev.inspections(),
+        blunders=Blunders(
+            0.002,
+            {
+                "检查日期": ["2025-02-30", "2025/13/01", "去年八月"],
+                "检查结果": ["合 格", "已查"],
+                "评分": ["九十", "105"],
+            },
+        ),
+    )
     writer.write("findings", "finding", ev.findings())
-    writer.write("penalties", "penalty", ev.penalties(), encoding="gb18030")
-    writer.write("sampling", "sampling", ev.sampling(), fmt="xlsx")
-    writer.write("complaints", "complaint", ev.complaints(mentions), fmt="jsonl")
+    writer.write(
+        "penalties",
+        "penalty",
+        ev.penalties(),
+        encoding="gb18030",
+        blunders=Blunders(
+            0.005, {"罚款金额（元）": ["一万元", "-500"], "处罚决定日期": ["2024-06-31"]}
+        ),
+    )
+    writer.write(
+        "sampling",
+        "sampling",
+        ev.sampling(),
+        fmt="xlsx",
+        blunders=Blunders(0.002, {"检验结论": ["待定", "基本合格"], "抽样日期": ["2023-04-31"]}),
+    )
+    writer.write(
+        "complaints",
+        "complaint",
+        ev.complaints(mentions),
+        fmt="jsonl",
+        blunders=Blunders(0.002, {"登记日期": ["昨天", "2024-02-30"], "来源渠道": ["微信群"]}),
+    )
     writer.write("public_opinion", "public_opinion", ev.public_opinion(mentions), fmt="json")
     writer.write("licences", "licence", more_events.licences(ev), fmt="xlsx")
     writer.write("abnormal_list", "abnormal_list", more_events.list_entries(ev, dishonesty=False))
@@ -54,6 +89,6 @@ def generate(
     writer.write("incidents", "incident", more_events.incidents(ev))
     writer.write("commitments", "commitment", more_events.commitments(ev))
     writer.write("shipments", "shipment", more_events.shipments(ev))
-    write_truth(out, the_world, mentions)
+    write_truth(out, the_world, mentions, writer.planted)
     manifest.write(out)
     return manifest

@@ -30,8 +30,24 @@ class Manifest:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Blunders:
+    """Mistakes people make in real files, planted in a few rows so the quarantine has work.
+
+    ``choices`` maps a column to wrong values for it; each planted row gets one of them.
+    """
+
+    rate: float
+    choices: dict[str, list[str]]
+
+
 class Writer:
-    """Writes frames to files in the formats bureaus exchange, chosen by size and kind."""
+    """Writes frames to files in the formats bureaus exchange, chosen by size and kind.
+
+    Frames are written as they come (CSV and JSON Lines append), so a kind with tens of millions
+    of rows never sits in memory whole; XLSX and JSON arrays, which cannot be appended to, are
+    kept for kinds small enough for them and otherwise fall back to CSV and JSON Lines.
+    """
 
     def __init__(
         self,
@@ -39,9 +55,12 @@ class Writer:
         scale: Scale,
         manifest: Manifest,
         progress: Callable[[str, int], None] | None = None,
+        rng: np.random.Generator | None = None,
     ) -> None:
         self.folder, self.scale, self.manifest = folder, scale, manifest
         self.progress = progress
+        self.rng = rng or np.random.default_rng(0)
+        self.planted: list[pl.DataFrame] = []  # truth/errors.csv
 
     def write(
         self,
@@ -51,39 +70,100 @@ class Writer:
         *,
         fmt: str = "csv",
         encoding: str = "utf-8-sig",
+        columns: list[str] | None = None,
+        blunders: Blunders | None = None,
     ) -> int:
-        """fmt: csv | xlsx | json | jsonl. Large xlsx/json become CSV/JSON Lines."""
-        parts = [f for f in frames if len(f)]
-        frame = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
-        rows = len(frame)
-        if fmt == "xlsx" and rows > self.scale.xlsx_limit:
-            fmt = "csv"
-        if fmt == "json" and rows > self.scale.xlsx_limit:
-            fmt = "jsonl"
-        path = self.folder / f"{name}.{fmt}"
-        frame = frame.fill_null("")
-        if fmt == "csv":
-            _write_csv(frame, path, encoding)
-        elif fmt == "xlsx":
-            _write_xlsx(frame, path)
-        elif fmt == "json":
-            path.write_text(json.dumps(frame.to_dicts(), ensure_ascii=False), encoding="utf-8")
-        else:
-            frame.write_ndjson(path)
+        """fmt: csv | xlsx | json | jsonl."""
+        whole = fmt in {"xlsx", "json"}
+        held: list[pl.DataFrame] = []
+        rows = 0
+        path: Path | None = None
+        for frame in frames:
+            if not len(frame):
+                continue
+            if columns is not None:
+                frame = frame.select(
+                    pl.col(c) if c in frame.columns else pl.lit("").alias(c) for c in columns
+                )
+            frame = frame.fill_null("")
+            if blunders is not None:
+                frame = self._blunder(frame, blunders, offset=rows)
+            rows += len(frame)
+            if whole and rows <= self.scale.xlsx_limit:
+                held.append(frame)
+                continue
+            if whole:  # too big for its format: stream as CSV / JSON Lines instead
+                fmt, whole = ("csv" if fmt == "xlsx" else "jsonl"), False
+                parts, held = [*held, frame], []
+            else:
+                parts = [frame]
+            for part in parts:
+                path = self._append(name, fmt, part, encoding, first=path is None)
+        if whole or path is None:
+            frame = pl.concat(held, how="diagonal_relaxed") if held else pl.DataFrame()
+            path = self.folder / f"{name}.{fmt}"
+            if fmt == "xlsx":
+                _write_xlsx(frame, path)
+            elif fmt == "json":
+                path.write_text(json.dumps(frame.to_dicts(), ensure_ascii=False), encoding="utf-8")
+            else:
+                path = self._append(name, fmt, frame, encoding, first=True)
+        first_row = 1 if fmt in {"json", "jsonl"} else 2  # the header is row 1 of a table
+        self._name_planted(name, path.name, first_row)
         self.manifest.files.append({"path": path.name, "target": target, "rows": rows})
         self.manifest.counts[target] = self.manifest.counts.get(target, 0) + rows
         if self.progress is not None:
             self.progress(path.name, rows)
         return rows
 
+    def _blunder(self, frame: pl.DataFrame, blunders: Blunders, *, offset: int) -> pl.DataFrame:
+        hit = np.flatnonzero(self.rng.random(len(frame)) < blunders.rate)
+        if not len(hit):
+            return frame
+        columns = list(blunders.choices)
+        which = self.rng.integers(0, len(columns), len(hit))
+        values = [
+            blunders.choices[columns[w]][
+                int(self.rng.integers(0, len(blunders.choices[columns[w]])))
+            ]
+            for w in which
+        ]
+        updates = {c: frame[c].cast(pl.String).to_list() for c in {columns[w] for w in which}}
+        for row, w, value in zip(hit, which, values, strict=True):
+            updates[columns[w]][row] = value
+        self.planted.append(
+            pl.DataFrame(
+                {
+                    "file": ["?"] * len(hit),
+                    "index": hit + offset,
+                    "column": [columns[w] for w in which],
+                    "value": values,
+                }
+            )
+        )
+        return frame.with_columns(pl.Series(c, v, dtype=pl.String) for c, v in updates.items())
 
-def _write_csv(frame: pl.DataFrame, path: Path, encoding: str) -> None:
-    if encoding == "utf-8-sig":
-        with path.open("wb") as handle:
-            handle.write("\ufeff".encode())
-            frame.write_csv(handle)
-    else:  # e.g. GB18030, as some bureau systems still export
-        path.write_bytes(frame.write_csv().encode(encoding))
+    def _name_planted(self, stem: str, file_name: str, first_row: int) -> None:
+        for position, frame in enumerate(self.planted):
+            if len(frame) and frame["file"][0] == "?":
+                self.planted[position] = frame.with_columns(
+                    file=pl.lit(file_name), row=pl.col("index") + first_row
+                ).drop("index")
+
+    def _append(
+        self, name: str, fmt: str, frame: pl.DataFrame, encoding: str, *, first: bool
+    ) -> Path:
+        path = self.folder / f"{name}.{fmt}"
+        with path.open("wb" if first else "ab") as handle:
+            if fmt == "jsonl":
+                frame.write_ndjson(handle)
+            elif encoding == "utf-8-sig":
+                if first:
+                    handle.write("\ufeff".encode())
+                frame.write_csv(handle, include_header=first)
+            else:  # e.g. GB18030, as some bureau systems still export
+                handle.write(frame.write_csv(include_header=first).encode(encoding))
+        return path
 
 
 def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
@@ -125,6 +205,18 @@ def entities_frame(world: World) -> pl.DataFrame:
             "登记状态": ["存续"] * len(e),
         }
     )
+
+
+SUBJECT_COLUMNS = ["对象类别", "对象编号", "对象名称", "所属主体统一社会信用代码"]
+RELATION_COLUMNS = [
+    "关系类别",
+    "起点统一社会信用代码",
+    "起点自然人编号",
+    "起点自然人姓名",
+    "起点监管对象（类别:编号）",
+    "终点统一社会信用代码",
+    "终点监管对象（类别:编号）",
+]
 
 
 def subjects_frames(world: World) -> Iterator[pl.DataFrame]:
@@ -222,7 +314,9 @@ def relations_frames(world: World) -> Iterator[pl.DataFrame]:
         )
 
 
-def write_truth(folder: Path, world: World, mentions: list[pl.DataFrame]) -> None:
+def write_truth(
+    folder: Path, world: World, mentions: list[pl.DataFrame], planted: list[pl.DataFrame]
+) -> None:
     truth = folder / "truth"
     truth.mkdir(parents=True, exist_ok=True)
     world.entities.select("uscc", "name", "short_name", "field", "region", "propensity").write_csv(
@@ -243,6 +337,14 @@ def write_truth(folder: Path, world: World, mentions: list[pl.DataFrame]) -> Non
     (pl.concat(mentions) if mentions else pl.DataFrame(schema=schema)).write_csv(
         truth / "mentions.csv"
     )
+    errors = (
+        pl.concat(planted).select("file", "row", "column", "value")
+        if planted
+        else pl.DataFrame(
+            schema={"file": pl.String, "row": pl.Int64, "column": pl.String, "value": pl.String}
+        )
+    )
+    errors.write_csv(truth / "errors.csv")
     (truth / "README.md").write_text(TRUTH_README, encoding="utf-8")
 
 
@@ -252,6 +354,9 @@ TRUTH_README = """# Ground truth of this synthetic province
 * `causes.json` — the planted common causes: the factor (a maintenance contractor, an oil
   supplier, an actual controller, a platform), the problem it causes, the businesses affected
   and how much more often they suffer it.
+* `errors.csv` — the rows planted with a mistake people make (a date that does not exist, a
+  conclusion typed as free text, an amount in words): each file, row and column. Importing the
+  province must quarantine exactly these rows, each with a reason.
 * `mentions.csv` — complaints and public-opinion items name businesses as people write them
   (`how`: full name, short name, trade name only, typo, with place); `uscc` is who was meant.
 
