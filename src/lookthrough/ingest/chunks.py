@@ -18,7 +18,7 @@ from lookthrough.core import clock
 from lookthrough.ingest.models import IngestBatch, QuarantineRow
 from lookthrough.ingest.pipeline import Failed, Header, Mode, ReadPlan, read_chunks
 from lookthrough.ingest.readers import as_dict
-from lookthrough.ingest.rows import Candidate, Problem
+from lookthrough.ingest.shapes import Candidate, Problem
 from lookthrough.ingest.writers import Context, writer_for
 
 Progress = Callable[[IngestBatch], None]

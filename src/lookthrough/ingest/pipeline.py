@@ -24,7 +24,8 @@ from lookthrough.core.db import make_engine, session_factory
 from lookthrough.ingest import references
 from lookthrough.ingest.mapping import Mapping
 from lookthrough.ingest.readers import read_rows
-from lookthrough.ingest.rows import Candidate, RowReader, prepare
+from lookthrough.ingest.rows import RowReader
+from lookthrough.ingest.shapes import Candidate, prepare
 from lookthrough.ingest.sql import Context
 
 Mode = Literal["process", "thread"]

@@ -23,7 +23,8 @@ from lookthrough.core.roles import Capability
 from lookthrough.core.scope import require
 from lookthrough.ingest import mapping as mappings
 from lookthrough.ingest.models import IngestBatch, QuarantineRow
-from lookthrough.ingest.rows import Problem, RowReader, prepare
+from lookthrough.ingest.rows import RowReader
+from lookthrough.ingest.shapes import Problem, prepare
 from lookthrough.ingest.writers import Context, writer_for
 
 

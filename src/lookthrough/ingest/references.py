@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from lookthrough.ingest.rows import Candidate, Problem
+from lookthrough.ingest.shapes import Candidate, Problem
 from lookthrough.ingest.sql import Context, Timestamps, in_scope, remembered
 from lookthrough.registry.models import Entity, Subject
 

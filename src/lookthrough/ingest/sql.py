@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lookthrough.ingest.mapping import Mapping
-from lookthrough.ingest.rows import Candidate, Problem
+from lookthrough.ingest.shapes import Candidate, Problem
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ import typing
 import xlsxwriter
 
 from lookthrough.ingest import mapping as mappings
-from lookthrough.ingest.rows import RELATION_KINDS, SUBJECT_KINDS, required_fields
+from lookthrough.ingest.shapes import RELATION_KINDS, SUBJECT_KINDS, required_fields
 from lookthrough.records.kinds import KINDS
 
 TARGET_LABELS = {

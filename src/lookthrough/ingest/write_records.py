@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lookthrough.ingest import references
-from lookthrough.ingest.rows import Candidate
+from lookthrough.ingest.shapes import Candidate
 from lookthrough.ingest.sql import (
     ChunkResult,
     Context,

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from lookthrough.ingest.rows import Candidate, Problem
+from lookthrough.ingest.shapes import Candidate, Problem
 from lookthrough.ingest.sql import ChunkResult, Context, in_scope, insert, lookup, touch, unique
 from lookthrough.registry.models import Entity, Person, Relation, Subject
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from lookthrough.ingest.mapping import Mapping
-from lookthrough.ingest.rows import Candidate
+from lookthrough.ingest.shapes import Candidate
 from lookthrough.ingest.sql import ChunkResult, Context
 from lookthrough.ingest.write_records import write_records
 from lookthrough.ingest.write_registry import write_entities, write_relations, write_subjects
