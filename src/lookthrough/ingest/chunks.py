@@ -19,6 +19,7 @@ from lookthrough.ingest.models import IngestBatch, QuarantineRow
 from lookthrough.ingest.pipeline import Failed, Header, Mode, ReadPlan, read_chunks
 from lookthrough.ingest.readers import as_dict
 from lookthrough.ingest.shapes import Candidate, Problem
+from lookthrough.ingest.statistics import Statistics
 from lookthrough.ingest.writers import Context, writer_for
 
 Progress = Callable[[IngestBatch], None]
@@ -36,6 +37,8 @@ class ChunkWriter:
     ) -> None:
         self.factory, self.plan, self.batch_id, self.scope = factory, plan, batch_id, scope
         self.progress = progress
+        self.statistics = Statistics(factory, plan.mapping)
+        self.written = 0  # rows this run has committed
         self.memo: dict[str, dict[Any, Any]] = {}  # look-ups remembered across chunks
         self.session: Session | None = None
         self.ctx: Context | None = None
@@ -105,10 +108,12 @@ class ChunkWriter:
             if self.progress is not None:  # inside the transaction: a failure here loses it all
                 self.progress(batch)
             session.commit()
+            self.written += self.rows
         finally:
             session.close()
             self.session, self.ctx = None, None
             self._reset()
+        self.statistics.written(self.written)
 
     def abort(self) -> None:
         if self.session is not None:
@@ -128,6 +133,7 @@ def run_chunks(
 ) -> None:
     """Write the reader's parcels as they come, committing every ``plan.chunk_rows`` rows."""
     writer = ChunkWriter(factory, plan, batch_id=batch_id, scope=scope, progress=progress)
+    writer.statistics.start()
     header: Header | None = None
     # Parcels unpickle into millions of short-lived acyclic objects: the cycle collector would
     # only rescan them (a tenth of the writer's time). It runs again when the import is done.

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lookthrough.audit import service as audit
@@ -237,8 +237,6 @@ def run_batch(
     ``mode="thread"`` reads on a thread instead of a forked process (for callers that have
     threads of their own, like the web server)."""
     batch_id = opened.batch_id
-    if opened.plan.mapping.is_record:
-        _refresh_statistics(factory)
     if mode == "process" and fork_available():
         # The reader process resolves references on its own connection (see references.py).
         with factory() as session:
@@ -286,18 +284,6 @@ def run_batch(
             ),
         )
         return BatchSummary.of(done, opened.plan.resume_after)
-
-
-def _refresh_statistics(factory: Callable[[], Session]) -> None:
-    """On PostgreSQL, refresh the planner's statistics of the record table before a batch.
-
-    Without them (a fresh table, autovacuum not run yet) the planner answers the look-up of
-    earlier versions by reading every record of the source instead of using the key index, and
-    a re-import or resumed import slows down forty-fold. ANALYZE samples, so it stays quick.
-    """
-    with _unit(factory) as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("ANALYZE record"))
 
 
 def run_import(
