@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from ingest_support import Database, importer
 from sqlalchemy import select
 
-from ingest_support import Database, importer
 from lookthrough.ingest import manifest, service
 from lookthrough.ingest.models import IngestBatch, QuarantineRow
 from lookthrough.synth.generate import generate

@@ -33,6 +33,7 @@ from lookthrough.records.kinds import KINDS
 from lookthrough.registry import uscc as uscc_rules
 
 _FORMATTER = string.Formatter()
+SUBJECT_CODES = {label: code for code, label in SUBJECT_KINDS.items()}  # 电梯 → elevator
 
 
 class _Blank(dict[str, str]):
@@ -218,7 +219,8 @@ class RowReader:
         subject = None
         subject_id = f.get("subject_identifier")
         if subject_id:
-            subject = f"{f.get('subject_kind') or 'elevator'}:{subject_id}"
+            named = f.get("subject_kind") or "elevator"  # the label (电梯) or the code
+            subject = f"{SUBJECT_CODES.get(named, named)}:{subject_id}"
         title = self._title(f, kind.label, payload_in)
         parent_key = None
         if self.mapping.parent and self.mapping.parent.key:
@@ -351,7 +353,7 @@ class RowReader:
         f = self.fields(row)
         problems: list[Problem] = []
         kind = f.get("subject_kind")
-        kind = {v: k for k, v in SUBJECT_KINDS.items()}.get(kind or "", kind)
+        kind = SUBJECT_CODES.get(kind or "", kind)
         if kind not in SUBJECT_KINDS:
             problems.append(
                 self.problem(
@@ -392,7 +394,10 @@ class RowReader:
         if person:
             return ("person", f"{self.source}:{person}")
         subject = f.get(f"{prefix}subject")
-        if subject:
+        if subject:  # 电梯:编号 as well as elevator:编号
+            named, colon, identifier = subject.partition(":")
+            if colon and named in SUBJECT_CODES:
+                subject = f"{SUBJECT_CODES[named]}:{identifier}"
             return ("subject", subject)
         owner = self._owner(prefix, f, problems)
         return ("entity", owner) if owner else None

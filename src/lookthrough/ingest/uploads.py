@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from lookthrough.core.actor import Actor
 from lookthrough.core.errors import FileRejected
-from lookthrough.ingest import service
+from lookthrough.ingest import readers, service
 
 log = logging.getLogger("lookthrough.ingest")
 MAX_UPLOAD_BYTES = 512 << 20  # 512 MiB; bigger files go through `lookthrough import`
@@ -28,6 +28,8 @@ ALLOWED = {".csv", ".txt", ".xlsx", ".json", ".jsonl", ".ndjson"}
 def store(stream: BinaryIO, filename: str, folder: Path) -> Path:
     """Save an upload under a random name, refusing oversize files and unknown types."""
     suffix = Path(filename).suffix.lower()
+    if suffix == ".xls":
+        raise FileRejected("不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx 后上传")
     if suffix not in ALLOWED:
         raise FileRejected(
             f"不支持的文件类型“{suffix or '无扩展名'}”，请上传 CSV、XLSX 或 JSON 文件"
@@ -53,11 +55,20 @@ def start(
     factory: Callable[[], Session], *, actor: Actor, path: Path, target: str, original_name: str
 ) -> str:
     """Open the batch now (so the page can show it) and import on a background thread."""
+    mapping = service.mapping_for(target)
+    if path.suffix.lower() in {".csv", ".txt"} and mapping.encoding is None:
+        # A CSV in another encoding (UTF-16, Latin-1) cannot yield one row: refuse it while the
+        # user waits, with the reader's own message, rather than as a failed batch later.
+        try:
+            readers.sniff_encoding(path)
+        except FileRejected:
+            path.unlink(missing_ok=True)
+            raise
     opened = service.open_batch(
         factory,
         actor=actor,
         path=path,
-        mapping=service.mapping_for(target),
+        mapping=mapping,
         file_name=Path(original_name).name,
     )
 
