@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lookthrough.ingest.mapping import Mapping
@@ -43,14 +42,26 @@ class Context:
         return Problem(self.columns.get(name, name), rule, value, reason)
 
 
-def insert(session: Session, table: Any, rows: list[dict[str, Any]], key: str) -> set[Any]:
-    """Insert rows, skipping conflicts; returns the keys actually inserted."""
+def insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
+    """Insert rows (dicts with the same keys), skipping conflicts; returns how many went in.
+
+    Values pass through each column type's own conversion (dates, JSON, UTC times), then go to
+    the driver's executemany (``bulk_insert``). SQLAlchemy's multi-row INSERT … RETURNING was
+    four fifths of a 7.5-million-business import on PostgreSQL: the driver re-parsed a
+    38,000-parameter statement for every parcel.
+    """
     if not rows:
-        return set()
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table).on_conflict_do_nothing().returning(table.c[key])
-    return set(session.scalars(stmt, rows).all())
+        return 0
+    dialect = session.get_bind().dialect
+    columns = tuple(rows[0])
+    convert = [
+        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in columns
+    ]
+    values = [
+        [row[name] if fn is None or row[name] is None else fn(row[name]) for name, fn in convert]
+        for row in rows
+    ]
+    return bulk_insert(session, table.name, columns, values)
 
 
 def chunks(items: Sequence[Any], size: int = 900) -> Iterable[Sequence[Any]]:

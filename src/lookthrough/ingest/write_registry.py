@@ -86,9 +86,9 @@ def write_entities(session: Session, candidates: list[Candidate], ctx: Context) 
         else:
             same.add(cand.key)
             result.duplicates += 1
-    inserted = insert(session, Entity.__table__, list(fresh.values()), "key")
-    result.accepted += len(inserted)
-    result.duplicates += len(fresh) - len(inserted)
+    inserted = insert(session, Entity.__table__, list(fresh.values()))
+    result.accepted += inserted
+    result.duplicates += len(fresh) - inserted
     touch(session, Entity.key, "last_seen", same, ctx.now)
     return result
 
@@ -157,9 +157,9 @@ def write_subjects(session: Session, candidates: list[Candidate], ctx: Context) 
             "first_seen": ctx.now,
             "last_seen": ctx.now,
         }
-    inserted = insert(session, Subject.__table__, list(fresh.values()), "key")
-    result.accepted += len(inserted)
-    result.duplicates += len(fresh) - len(inserted)
+    inserted = insert(session, Subject.__table__, list(fresh.values()))
+    result.accepted += inserted
+    result.duplicates += len(fresh) - inserted
     touch(session, Subject.key, "last_seen", seen & set(existing), ctx.now)
     return result
 
@@ -226,10 +226,11 @@ def write_relations(session: Session, candidates: list[Candidate], ctx: Context)
                 "last_seen": ctx.now,
             }
         )
-    inserted = insert(session, Relation.__table__, unique(rows, "id"), "id")
-    result.accepted = len(inserted)
-    result.duplicates = len(rows) - len(inserted)
-    touch(session, Relation.id, "last_seen", {r["id"] for r in rows} - inserted, ctx.now)
+    known = set(lookup(session, Relation.id, (r["id"] for r in rows)))
+    fresh = [r for r in unique(rows, "id") if r["id"] not in known]
+    result.accepted = insert(session, Relation.__table__, fresh)
+    result.duplicates = len(rows) - result.accepted
+    touch(session, Relation.id, "last_seen", known, ctx.now)
     return result
 
 
@@ -258,6 +259,5 @@ def _persons(session: Session, candidates: list[Candidate], ctx: Context) -> dic
             }
             for k, n in wanted.items()
         ],
-        "key",
     )
     return {row[0]: row[1] for row in lookup(session, Person.key, wanted, Person.id).values()}
