@@ -7,23 +7,12 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from lookthrough.ingest.shapes import Candidate, Problem
+from lookthrough.ingest.shapes import ENTITY_FIELDS, Candidate, Problem
 from lookthrough.ingest.sql import ChunkResult, Context, in_scope, insert, lookup, touch, unique
 from lookthrough.registry.models import Entity, Person, Relation, Subject
 
-ENTITY_COLUMNS = (
-    "uscc",
-    "name",
-    "entity_type",
-    "region_code",
-    "address",
-    "legal_rep",
-    "phone",
-    "industry_code",
-    "registered_on",
-    "capital_wan",
-    "status",
-)
+# The entity fields stored as columns (the key is stored as entity.key).
+ENTITY_COLUMNS = tuple(f for f in ENTITY_FIELDS if f != "entity_key")
 
 
 def write_entities(session: Session, candidates: list[Candidate], ctx: Context) -> ChunkResult:
