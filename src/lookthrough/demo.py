@@ -73,7 +73,7 @@ def load_province(settings: Settings, *, scale: str, console: Any) -> str:
         jurisdiction="34",
         region="34",
     )
-    total = 0
+    total = held = 0
     for job in manifest.plan(folder):
         summary = service.run_import(
             factory,
@@ -82,8 +82,14 @@ def load_province(settings: Settings, *, scale: str, console: Any) -> str:
             mapping=service.mapping_for(job.target, job.mapping),
         )
         total += summary.accepted
-        console.print(f"  导入 {job.path.name}: {summary.accepted:,}")
-    return f"合成省份已导入 {total:,} 条"
+        held += summary.quarantined
+        console.print(
+            f"  导入 {job.path.name}: {summary.accepted:,}"
+            + (f"（隔离 {summary.quarantined:,} 行）" if summary.quarantined else "")
+        )
+    return f"合成省份已导入 {total:,} 条" + (
+        f"；{held:,} 行有错被隔离，可在“数据导入”页面修正或不予处理" if held else ""
+    )
 
 
 def seed_grids(session: Session) -> int:
