@@ -9,6 +9,7 @@ from lookthrough.ingest import models as ingest_models
 from lookthrough.records import models as records_models
 from lookthrough.regions import models as regions_models
 from lookthrough.registry import models as registry_models
+from lookthrough.resolution import models as resolution_models
 
 __all__ = ["MODULES", "Base"]
 
@@ -19,4 +20,5 @@ MODULES = (
     records_models,
     regions_models,
     registry_models,
+    resolution_models,
 )
