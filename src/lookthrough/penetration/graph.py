@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Unpack
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -95,7 +95,9 @@ def _region(column: object, region: str) -> ColumnElement[bool]:
 def universe(session: Session, population: Population) -> np.ndarray:
     """The sorted ids of the population's units."""
     if population.unit == "entity":
-        stmt: Select[Unpack[tuple[Any, ...]]] = select(Entity.id).where(_region(Entity.region_code, population.region))
+        stmt: Select[*tuple[Any, ...]] = select(Entity.id).where(
+            _region(Entity.region_code, population.region)
+        )
         wanted: list[ColumnElement[bool]] = [
             Entity.industry_code.startswith(prefix) for prefix in population.industry_prefixes
         ]
@@ -164,7 +166,7 @@ class _Builder:
         return self.links
 
 
-def _frame(session: Session, stmt: Select[Unpack[tuple[Any, ...]]]) -> pl.DataFrame:
+def _frame(session: Session, stmt: Select[*tuple[Any, ...]]) -> pl.DataFrame:
     rows = session.execute(stmt).all()
     return pl.DataFrame(
         rows, schema={"factor": pl.Int64, "unit": pl.Int64, "via": pl.Int64}, orient="row"
@@ -189,7 +191,7 @@ def _entity_scope(region: str) -> ColumnElement[bool]:
     return _region(Entity.region_code, region)
 
 
-def _suppliers_into(region: str) -> Select[Unpack[tuple[Any, ...]]]:
+def _suppliers_into(region: str) -> Select[*tuple[Any, ...]]:
     """Supply edges whose customer lies in the region (supplier, customer, -1)."""
     return (
         select(Relation.from_id, Relation.to_id, literal(NO_VIA))
