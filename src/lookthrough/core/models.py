@@ -6,6 +6,8 @@ from lookthrough.accounts import models as accounts_models
 from lookthrough.audit import models as audit_models
 from lookthrough.core.db import Base
 from lookthrough.ingest import models as ingest_models
+from lookthrough.lists import models as lists_models
+from lookthrough.penetration import models as penetration_models
 from lookthrough.records import models as records_models
 from lookthrough.regions import models as regions_models
 from lookthrough.registry import models as registry_models
@@ -17,6 +19,8 @@ MODULES = (
     accounts_models,
     audit_models,
     ingest_models,
+    lists_models,
+    penetration_models,
     records_models,
     regions_models,
     registry_models,
