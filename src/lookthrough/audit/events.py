@@ -201,5 +201,97 @@ class DemoLoaded(AuditEventType):
     accounts: int
 
 
+@dataclass(frozen=True, slots=True)
+class MatterSaved(AuditEventType):
+    kind = "lists.matter_saved"
+    label = "保存事项清单"
+    object_type = "matter"
+    object_id: str
+    version: int
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemsProposed(AuditEventType):
+    kind = "lists.problems_proposed"
+    label = "生成问题清单建议"
+    object_type = "matter"
+    object_id: str
+    proposals: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemDecided(AuditEventType):
+    kind = "lists.problem_decided"
+    label = "确认、合并或驳回问题"
+    object_type = "problem"
+    object_id: str
+    decision: str  # confirmed | merged | rejected
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PenetrationRan(AuditEventType):
+    kind = "penetration.ran"
+    label = "穿透分析"
+    object_type = "problem"
+    object_id: str
+    run_id: int
+    significant: int
+
+
+@dataclass(frozen=True, slots=True)
+class DissectionRecorded(AuditEventType):
+    kind = "lists.dissection_recorded"
+    label = "记录解剖会商"
+    object_type = "problem"
+    object_id: str
+    dissection_id: int
+    subjects: int
+
+
+@dataclass(frozen=True, slots=True)
+class RootCauseRecorded(AuditEventType):
+    kind = "lists.root_cause_recorded"
+    label = "记录问题成因"
+    object_type = "problem"
+    object_id: str
+    cause_id: int
+    category: str
+
+
+@dataclass(frozen=True, slots=True)
+class RectificationOpened(AuditEventType):
+    kind = "lists.rectification_opened"
+    label = "下达整改任务"
+    object_type = "rectification"
+    object_id: str
+    problem_id: int
+    targets: int
+
+
+@dataclass(frozen=True, slots=True)
+class RectificationMoved(AuditEventType):
+    kind = "lists.rectification_moved"
+    label = "整改任务状态变更"
+    object_type = "rectification"
+    object_id: str
+    action: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class GuidelineSaved(AuditEventType):
+    kind = "lists.guideline_saved"
+    label = "保存或发布指引"
+    object_type = "guideline"
+    object_id: str
+    version: int
+    status: str
+
+
 def all_event_types() -> list[type[AuditEventType]]:
     return sorted(AuditEventType.__subclasses__(), key=lambda cls: cls.kind)

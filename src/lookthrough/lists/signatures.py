@@ -83,6 +83,7 @@ class Signature(BaseModel):
     values: list[str] = Field(min_length=1, max_length=50, description="取值或关键词")
     record_kinds: list[str] = Field(default_factory=list, description="文本关键词所查的信息类别")
     unit: str = Field("entity", description="统计对象：经营主体或某类监管对象")
+    min_terms: int = Field(1, ge=1, le=10, description="文本至少包含几个关键词")
 
     @model_validator(mode="after")
     def _check(self) -> Signature:
@@ -152,7 +153,7 @@ def matches(signature: Signature, kind: str, payload: dict[str, Any]) -> bool:
     if signature.kind == "list_entry":
         return True
     text = record_text(kind, payload)
-    return any(term in text for term in values)
+    return sum(term in text for term in values) >= signature.min_terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,23 +173,29 @@ def current_records() -> ColumnElement[bool]:
     return ~exists().where(newer.supersedes_id == Record.id)
 
 
-def hits(
+def records_of(
     session: Session,
     *,
     actor: Actor,
-    signature: Signature,
+    kinds: tuple[str, ...],
+    unit: str = "entity",
+    region: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    region: str | None = None,
-) -> Iterator[Hit]:
-    """The records in the actor's scope that belong to the problem, with their units."""
+) -> Iterator[tuple[Hit, dict[str, Any]]]:
+    """Current records of ``kinds`` in the actor's scope, each with the unit it counts for.
+
+    A complaint counts for a business when its ``entity_id`` is that business or when entity
+    resolution links its mention to it. The link is read from resolution's ``mention_link``
+    view in the same query: resolution's service offers a per-business sub-select only, and a
+    per-business query for every record would not scale (INTEGRATOR: move this join into
+    resolution's service if it grows a bulk form).
+    """
     require_business_reader(actor)
-    if signature.unit == "entity":
-        unit = Record.entity_id.label("unit")
-        link = MentionLink.entity_id.label("linked")
+    if unit == "entity":
         stmt = select(
-            Record.id, Record.kind, unit, link, Record.occurred_at, Record.region_code,
-            Record.payload,
+            Record.id, Record.kind, Record.entity_id, MentionLink.entity_id, Record.occurred_at,
+            Record.region_code, Record.payload,
         ).outerjoin(
             MentionLink,
             and_(MentionLink.record_id == Record.id, MentionLink.status.in_(LINKED_STATUSES)),
@@ -196,15 +203,14 @@ def hits(
     else:
         stmt = (
             select(
-                Record.id, Record.kind, Subject.id.label("unit"), Subject.id.label("linked"),
-                Record.occurred_at, Record.region_code, Record.payload,
+                Record.id, Record.kind, Subject.id, Subject.id, Record.occurred_at,
+                Record.region_code, Record.payload,
             )
             .join(RecordSubject, RecordSubject.record_id == Record.id)
-            .join(Subject, and_(Subject.id == RecordSubject.subject_id,
-                                Subject.kind == signature.unit))
+            .join(Subject, and_(Subject.id == RecordSubject.subject_id, Subject.kind == unit))
         )  # fmt: skip
     stmt = stmt.where(
-        Record.kind.in_(signature.kinds),
+        Record.kind.in_(kinds),
         business_clause(actor, region_column=Record.region_code, entity_column=Record.entity_id),
         current_records(),
     )
@@ -215,8 +221,25 @@ def hits(
     if until is not None:
         stmt = stmt.where(Record.occurred_at < until)
     for rid, kind, own, linked, at, code, payload in session.execute(stmt):
-        if matches(signature, kind, payload or {}):
-            yield Hit(rid, kind, own if own is not None else linked, at, code)
+        yield Hit(rid, kind, own if own is not None else linked, at, code), payload or {}
+
+
+def hits(
+    session: Session,
+    *,
+    actor: Actor,
+    signature: Signature,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    region: str | None = None,
+) -> Iterator[Hit]:
+    """The records in the actor's scope that belong to the problem, with their units."""
+    for hit, payload in records_of(
+        session, actor=actor, kinds=signature.kinds, unit=signature.unit, region=region,
+        since=since, until=until,
+    ):  # fmt: skip
+        if matches(signature, hit.kind, payload):
+            yield hit
 
 
 def units_of(found: Iterable[Hit]) -> set[int]:
