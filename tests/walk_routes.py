@@ -96,6 +96,9 @@ def _admin(method: str, path: str, **kwargs: Any) -> Route:
     return Route(method, path, ADMINS_ONLY, **kwargs)
 
 
+MATTER_EDIT = {"name": "蜀山餐饮事项（修订）", "industry_prefixes": ["H62"], "note": "巡检修订"}
+
+
 ROUTES: tuple[Route, ...] = (
     # --- accounts: login, session, own password (JSON) ---
     Route("POST", "/api/v1/auth/login", EVERYONE, body=LOGIN),
@@ -195,6 +198,42 @@ ROUTES: tuple[Route, ...] = (
         creates="batch",
         note="imported on a thread: the walk waits for it, then checks the batch it made",
     ),
+    # --- the four lists and penetration (JSON) ---
+    Route("GET", "/api/v1/matters", OFFICIALS),
+    Route("POST", "/api/v1/matters", OFFICIALS, body={"template": "catering"}, ok=201),
+    Route("GET", "/api/v1/matters/{matter_id}", OFFICIALS, target="matter", shows=True),
+    Route("PUT", "/api/v1/matters/{matter_id}", OFFICIALS, target="matter", body=MATTER_EDIT),
+    Route("GET", "/api/v1/matters/{matter_id}/versions", OFFICIALS, target="matter"),
+    Route("POST", "/api/v1/matters/{matter_id}/proposals", OFFICIALS, target="matter"),
+    Route("GET", "/api/v1/problems", OFFICIALS, queries=({}, {"status": "confirmed"})),
+    Route("GET", "/api/v1/problems/{problem_id}", OFFICIALS, target="problem", shows=True),
+    Route(
+        "POST",
+        "/api/v1/problems/{problem_id}/confirm",
+        OFFICIALS,
+        target="proposal",
+        body={},
+        shows=True,
+    ),
+    Route(
+        "POST",
+        "/api/v1/problems/{problem_id}/reject",
+        OFFICIALS,
+        target="proposal",
+        body={"note": "巡检驳回"},
+        shows=True,
+    ),
+    Route(
+        "POST",
+        "/api/v1/problems/{problem_id}/merge",
+        OFFICIALS,
+        target="proposal",
+        body={"title": "巡检合并"},
+        ok=422,
+        note="merging needs a second proposal; the walk proves the target is scoped first",
+    ),
+    Route("POST", "/api/v1/problems/{problem_id}/penetration", OFFICIALS, target="problem", ok=201),
+    Route("GET", "/api/v1/problems/{problem_id}/penetration", OFFICIALS, target="problem"),
     # --- pages: login, session, own password ---
     Route("GET", "/login", EVERYONE),
     Route("POST", "/login", EVERYONE, body={**LOGIN, "prelogin": "{prelogin}"}, ok=303),

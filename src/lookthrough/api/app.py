@@ -188,6 +188,7 @@ def _include_routes(app: FastAPI) -> None:
     from lookthrough.dashboard import pages as dashboard_pages
     from lookthrough.ingest import api as ingest_api
     from lookthrough.ingest import pages as ingest_pages
+    from lookthrough.lists import api as lists_api
     from lookthrough.records import api as records_api
     from lookthrough.records import pages as records_pages
     from lookthrough.regions import api as regions_api
@@ -204,6 +205,7 @@ def _include_routes(app: FastAPI) -> None:
         registry_api.router,
         records_api.router,
         ingest_api.router,
+        lists_api.router,
     ):
         app.include_router(router, prefix="/api/v1")
     for router in (

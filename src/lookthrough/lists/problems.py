@@ -276,9 +276,9 @@ def reject(session: Session, *, actor: Actor, problem_id: int, note: str) -> Pro
 
 def merge(session: Session, *, actor: Actor, problem_ids: list[int], title: str) -> Problem:
     """Merge proposals into one confirmed problem (signatures and manifestations combined)."""
-    if len(set(problem_ids)) < 2:
-        raise ValidationFailed("请选择至少两个待确认的问题进行合并", field="problem_ids")
     parts = [_proposed(session, actor, pid) for pid in sorted(set(problem_ids))]
+    if len(parts) < 2:
+        raise ValidationFailed("请选择至少两个待确认的问题进行合并", field="others")
     if len({p.matter_id for p in parts}) != 1:
         raise ValidationFailed("只能合并同一事项下的问题", field="problem_ids")
     if not title.strip():

@@ -271,8 +271,8 @@ class _Names:
         if kind == "person":
             return self.person(int(key))
         if ftype == "legal_rep":
-            county, _, name = key.partition(":")
-            return f"{mask_name(name)}（{county}）"
+            county, masked, _ = key.split(":", 2)
+            return f"{masked}（{county}）"
         return key
 
     def node(self, kind: str, ident: int) -> Node:

@@ -20,6 +20,8 @@ import polars as pl
 from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from lookthrough.core.ids import make_id
+from lookthrough.core.masking import mask_name
 from lookthrough.core.scope import region_prefix_clause
 from lookthrough.records.models import Record, RecordSubject
 from lookthrough.registry.models import Entity, Relation, Subject
@@ -335,7 +337,9 @@ def _attribute_key(ftype: str, region: str, address: str | None, legal_rep: str 
     if ftype == "address":
         return normalise_address(address)
     name = (legal_rep or "").strip()
-    return f"{region[:6]}:{name}" if name else ""
+    # The key never holds the name itself (personal data): the masked name to show, and a
+    # digest that keeps 张三 and 张四 apart.
+    return f"{region[:6]}:{mask_name(name)}:{make_id(region[:6], name)[:12]}" if name else ""
 
 
 def _subject_links(session: Session, builder: _Builder, population: Population) -> None:

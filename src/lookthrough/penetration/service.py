@@ -20,6 +20,8 @@ from lookthrough.lists.models import Matter
 from lookthrough.penetration import analysis
 from lookthrough.penetration.models import PenetrationFactor, PenetrationRun
 
+__all__ = ["PenetrationRun", "factors", "get_run", "latest", "run"]
+
 
 def run(session: Session, *, actor: Actor, problem_id: int) -> PenetrationRun:
     """Penetration over the problem's matter in the actor's current region, kept as a run."""
