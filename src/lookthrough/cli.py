@@ -14,6 +14,7 @@ from lookthrough.accounts import cli as accounts_cli
 from lookthrough.cli_common import cli_actor, open_session, settings_for_cli
 from lookthrough.core.errors import LookthroughError
 from lookthrough.ingest import cli as ingest_cli
+from lookthrough.inspection import cli as inspection_cli
 from lookthrough.registry import cli as registry_cli
 from lookthrough.synth import cli as synth_cli
 
@@ -30,6 +31,7 @@ app.add_typer(audit_app, name="audit")
 app.command("import")(ingest_cli.import_command)
 app.add_typer(registry_cli.app, name="uscc")
 app.command("synth")(synth_cli.synth_command)
+app.add_typer(inspection_cli.app, name="inspection")
 console = Console()
 
 

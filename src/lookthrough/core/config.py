@@ -109,8 +109,9 @@ class Settings(BaseSettings):
         "escalation also hands it to the jurisdiction above (county → city → province).",
     )
     incident_first_report_minutes: int = Field(
-        60, ge=1, description="Minutes after learning of an incident by which the first report "
-        "is due."
+        60,
+        ge=1,
+        description="Minutes after learning of an incident by which the first report is due.",
     )
     incident_followup_hours: int = Field(
         24, ge=1, description="Hours after each report by which the next follow-up is due."

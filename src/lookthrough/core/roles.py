@@ -67,6 +67,9 @@ class Capability(StrEnum):
     MANAGE_SECURITY = "security.manage"
     READ_AUDIT = "audit.read"
     SEE_PERSONAL_DATA = "pii.reveal"  # may ask to see an unmasked value (audited)
+    PLAN_INSPECTIONS = "inspection.plan"  # items, inspector pool, plans and draws, manuals
+    WORK_TASKS = "inspection.work"  # fill a visit's checklist on site
+    DISPOSE = "disposal.manage"  # open and move measures, report and acknowledge incidents
 
 
 PERMISSIONS: dict[Capability, frozenset[Role]] = {
@@ -82,6 +85,13 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_SECURITY: frozenset({Role.SECURITY_ADMIN}),
     Capability.READ_AUDIT: frozenset({Role.AUDIT_ADMIN}),
     Capability.SEE_PERSONAL_DATA: frozenset(
+        {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
+    ),
+    Capability.PLAN_INSPECTIONS: frozenset(
+        {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
+    ),
+    Capability.WORK_TASKS: OFFICIALS,
+    Capability.DISPOSE: frozenset(
         {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
     ),
 }

@@ -1,0 +1,158 @@
+"""`lookthrough inspection …`: draw a plan from a file, and verify a published draw."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+import yaml
+from pydantic import ValidationError as PydanticValidationError
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from lookthrough.cli_common import open_session, settings_for_cli
+from lookthrough.core import clock
+from lookthrough.core.actor import Actor
+from lookthrough.core.errors import ValidationFailed
+from lookthrough.core.roles import Role
+from lookthrough.inspection import publication, risk_inputs, service
+from lookthrough.inspection.models import InspectionPlan
+from lookthrough.inspection.schemas import PlanFile
+
+app = typer.Typer(
+    help="双随机抽查 Random inspections: plans, draws, verification.", no_args_is_help=True
+)
+console = Console(stderr=True)
+ACTOR = Actor(
+    user_id=None,
+    username="system:cli inspection",
+    role=Role.PROVINCE_ANALYST,
+    jurisdiction="34",
+    region="34",
+)
+
+
+def read_plan(path: Path) -> tuple[PlanFile, dict[str, list[str | None]] | None, str]:
+    """The plan file and, when it names one, its credit-class table (relative to the file)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ValidationFailed(f"无法读取计划文件 {path}：{error}") from error
+    try:
+        plan = PlanFile.model_validate(data)
+    except PydanticValidationError as error:
+        problems = "；".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:8]
+        )
+        raise ValidationFailed(f"计划文件 {path.name} 有误：{problems}") from error
+    if not plan.credit_classes:
+        return plan, None, risk_inputs.MISSING
+    table_path = (path.parent / plan.credit_classes).resolve()
+    return plan, risk_inputs.read_table(table_path), f"信用分类表 {table_path.name}"
+
+
+def _output(plan: InspectionPlan) -> dict[str, Any]:
+    doc = service.published_file(plan)
+    doc["classes_missing"] = plan.classes is None
+    doc["status"] = plan.status
+    return doc
+
+
+@app.command("commit")
+def commit_command(
+    plan_file: Path = typer.Option(..., "--plan", exists=True, help="The plan (YAML or JSON)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the published file as JSON."),
+) -> None:
+    """公布候选名单哈希与种子承诺 Create the plan and publish the candidate hash and the seed
+    commitment, without drawing yet."""
+    settings = settings_for_cli()
+    plan_in, classes, source = read_plan(plan_file)
+    now = clock.utcnow()
+    with open_session(settings) as session:
+        plan = session.scalar(select(InspectionPlan).where(InspectionPlan.code == plan_in.code))
+        if plan is None:
+            plan = service.create_plan(
+                session, actor=ACTOR, settings=settings, plan=plan_in, classes=classes,
+                classes_source=source, now=now,
+            )  # fmt: skip
+        plan = service.commit(session, actor=ACTOR, plan_id=plan.id, now=now)
+        out = _output(plan)
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False))
+        return
+    console.print(f"计划 {plan_in.code}：候选 {out['strata']} 户")
+    console.print(f"候选名单哈希 candidates_hash = {out['candidates_hash']}")
+    console.print(f"种子承诺 commitment = {out['commitment']}")
+
+
+@app.command("draw")
+def draw_command(
+    plan_file: Path = typer.Option(..., "--plan", exists=True, help="The plan (YAML or JSON)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the published file as JSON."),
+) -> None:
+    """抽取 Draw a plan: publish the candidate hash and seed commitment (unless `commit` did),
+    then reveal the seed, draw the businesses and assign inspectors."""
+    settings = settings_for_cli()
+    plan_in, classes, source = read_plan(plan_file)
+    now = clock.utcnow()
+    with open_session(settings) as session:
+        plan = session.scalar(select(InspectionPlan).where(InspectionPlan.code == plan_in.code))
+        if plan is None:
+            plan = service.create_plan(
+                session, actor=ACTOR, settings=settings, plan=plan_in, classes=classes,
+                classes_source=source, now=now,
+            )  # fmt: skip
+        if plan.status == "draft":
+            # The commitment is written (and audited) before the seed is used.
+            service.commit(session, actor=ACTOR, plan_id=plan.id, now=now)
+            session.commit()
+        plan = service.reveal_and_draw(
+            session, actor=ACTOR, settings=settings, plan_id=plan.id, now=clock.utcnow()
+        )
+        out = _output(plan)
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False))
+        return
+    if out["classes_missing"]:
+        console.print(f"[yellow]{risk_inputs.MISSING}[/yellow]")
+    table = Table("项目", "值", title=f"抽查计划 {plan_in.code}")
+    for key in ("candidates_hash", "commitment", "seed"):
+        table.add_row(key, str(out[key]))
+    for key, value in out["summary"].items():
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+@app.command("verify-draw")
+def verify_command(
+    file: Path = typer.Argument(..., exists=True, help="A published draw (JSON)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
+) -> None:
+    """复核抽取结果 Re-run a published draw from its file alone; exit 1 unless it matches."""
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8"))
+        checks = publication.verify(doc)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
+        raise ValidationFailed(f"无法读取抽取结果文件 {file.name}：{error}") from error
+    except ValueError as error:
+        raise ValidationFailed(str(error)) from error
+    ok = all(c.ok for c in checks)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "match": ok,
+                    "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for check in checks:
+            console.print(f"{'✓' if check.ok else '✗'} {check.name}: {check.detail}")
+        typer.echo("一致：抽取结果可由公布的输入完全复现" if ok else "不一致：抽取结果无法复现")
+    if not ok:
+        raise typer.Exit(1)
