@@ -13,6 +13,7 @@ from lookthrough import __version__
 from lookthrough.accounts import cli as accounts_cli
 from lookthrough.cli_common import cli_actor, open_session, settings_for_cli
 from lookthrough.core.errors import LookthroughError
+from lookthrough.disposal import cli as disposal_cli
 from lookthrough.ingest import cli as ingest_cli
 from lookthrough.inspection import cli as inspection_cli
 from lookthrough.registry import cli as registry_cli
@@ -32,6 +33,7 @@ app.command("import")(ingest_cli.import_command)
 app.add_typer(registry_cli.app, name="uscc")
 app.command("synth")(synth_cli.synth_command)
 app.add_typer(inspection_cli.app, name="inspection")
+app.add_typer(disposal_cli.app, name="disposal")
 console = Console()
 
 

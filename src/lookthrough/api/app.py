@@ -186,8 +186,11 @@ def _include_routes(app: FastAPI) -> None:
     from lookthrough.audit import pages as audit_pages
     from lookthrough.dashboard import api as dashboard_api
     from lookthrough.dashboard import pages as dashboard_pages
+    from lookthrough.disposal import api as disposal_api
     from lookthrough.ingest import api as ingest_api
     from lookthrough.ingest import pages as ingest_pages
+    from lookthrough.inspection import api as inspection_api
+    from lookthrough.inspection import pages as inspection_pages
     from lookthrough.records import api as records_api
     from lookthrough.records import pages as records_pages
     from lookthrough.regions import api as regions_api
@@ -204,6 +207,8 @@ def _include_routes(app: FastAPI) -> None:
         registry_api.router,
         records_api.router,
         ingest_api.router,
+        inspection_api.router,
+        disposal_api.router,
     ):
         app.include_router(router, prefix="/api/v1")
     for router in (
@@ -215,5 +220,6 @@ def _include_routes(app: FastAPI) -> None:
         registry_pages.router,
         records_pages.router,
         ingest_pages.router,
+        inspection_pages.router,
     ):
         app.include_router(router)
