@@ -14,6 +14,8 @@ from lookthrough.api.deps import ActorDep, SessionDep, SettingsDep
 from lookthrough.api.errors import signed_in
 from lookthrough.core import clock
 from lookthrough.core.errors import InvalidTransition, NotFound
+from lookthrough.core.roles import Capability
+from lookthrough.core.scope import require
 from lookthrough.disposal import incidents, notices, rules, service
 from lookthrough.disposal.models import IncidentReport, Measure
 from lookthrough.disposal.risk_inputs import judged
@@ -64,7 +66,7 @@ def measure_out(m: Measure, *, overdue: bool | None = None) -> dict[str, Any]:
 
 @router.get("/disposal/matrix", responses=signed_in())
 def get_matrix(actor: ActorDep, settings: SettingsDep) -> dict[str, Any]:
-    del actor  # any signed-in official may read the rules
+    require(actor, Capability.DISPOSE)
     grid = service.matrix(settings)
     return {
         "probability": grid.probability, "consequence": grid.consequence, "risk": grid.risk,

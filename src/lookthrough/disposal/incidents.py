@@ -181,9 +181,10 @@ def acknowledge(
     update = session.get(IncidentUpdate, ack.update_id) if ack else None
     if ack is None or update is None:
         raise NotFound("待确认的报告不存在")
-    incident = get(session, actor=actor, report_id=update.report_id)
     if actor.jurisdiction != ack.region_code:
+        # Only the level named may confirm; nothing about the report is read first.
         raise PermissionDenied(f"须由{rules.LEVEL_LABELS[ack.level]}（{ack.region_code}）确认")
+    incident = get(session, actor=actor, report_id=update.report_id)
     if ack.acknowledged_at is not None:
         raise InvalidTransition("该报告已确认")
     earlier = session.scalars(
