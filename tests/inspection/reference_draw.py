@@ -40,7 +40,9 @@ def draw(candidates: list[tuple[str, str]], seed: str, ratios: dict[str, str]) -
     return [k for k, _ in ordered if k in drawn]
 
 
-def team(seed: str, visit: int, eligible: list[int], excluded: set[int], size: int) -> list[int] | None:
+def team(
+    seed: str, visit: int, eligible: list[int], excluded: set[int], size: int
+) -> list[int] | None:
     """Inspector ranks for one visit and department, or None when too few are eligible."""
     start = base(seed, "assign")
     free = [j for j in eligible if j not in excluded]

@@ -65,7 +65,9 @@ def worlds(draw_: st.DrawFn) -> dict[str, object]:
     items = (
         rules.ItemSpec("JC01", "价格行为", DEPARTMENTS[0]),
         rules.ItemSpec("JC02", "电梯安全", DEPARTMENTS[1], "特种设备", industry_prefixes=("L72",)),
-        rules.ItemSpec("JC03", "食品经营", DEPARTMENTS[2], "食品", industry_prefixes=("F52", "H62")),
+        rules.ItemSpec(
+            "JC03", "食品经营", DEPARTMENTS[2], "食品", industry_prefixes=("F52", "H62")
+        ),
     )
     spec = rules.PlanSpec(
         code="P1", name="测试计划", region=draw_(st.sampled_from(("34", "3401", "340104"))),
@@ -134,7 +136,8 @@ def test_the_draw_agrees_with_an_independent_implementation(world: dict[str, obj
     plan = doc["plan"]
     ratios = dict(plan["ratios"]) | {"U": plan["ratios"][plan["unclassified_as"]]}  # type: ignore[index]
     assert reference_draw.draw(pairs, str(doc["seed"]), ratios) == [
-        s["key"] for s in doc["subjects"]  # type: ignore[union-attr]
+        s["key"]
+        for s in doc["subjects"]  # type: ignore[union-attr]
     ]
 
 
