@@ -9,10 +9,10 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+import reference_draw
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import reference_draw
 from lookthrough.inspection import draw, publication, rules
 from lookthrough.inspection.draw import DrawInputError, InspectorPool
 
@@ -162,7 +162,7 @@ def test_every_drawn_business_is_a_candidate_below_its_cap(world: dict[str, obje
 @FAST
 @given(worlds())
 def test_teams_are_qualified_sized_and_free_of_conflicts(world: dict[str, object]) -> None:
-    result, doc = run_world(world)
+    _, doc = run_world(world)
     spec = world["spec"]
     assert isinstance(spec, rules.PlanSpec)
     conflicts = world["conflicts"]
@@ -186,7 +186,7 @@ def test_teams_are_qualified_sized_and_free_of_conflicts(world: dict[str, object
 @FAST
 @given(worlds())
 def test_a_team_is_only_missing_when_too_few_inspectors_qualify(world: dict[str, object]) -> None:
-    result, doc = run_world(world)
+    _, doc = run_world(world)
     spec = world["spec"]
     assert isinstance(spec, rules.PlanSpec)
     conflicts = world["conflicts"]
