@@ -187,6 +187,7 @@ def _include_routes(app: FastAPI) -> None:
     from lookthrough.dashboard import api as dashboard_api
     from lookthrough.dashboard import pages as dashboard_pages
     from lookthrough.disposal import api as disposal_api
+    from lookthrough.disposal import pages as disposal_pages
     from lookthrough.ingest import api as ingest_api
     from lookthrough.ingest import pages as ingest_pages
     from lookthrough.inspection import api as inspection_api
@@ -221,5 +222,6 @@ def _include_routes(app: FastAPI) -> None:
         records_pages.router,
         ingest_pages.router,
         inspection_pages.router,
+        disposal_pages.router,
     ):
         app.include_router(router)

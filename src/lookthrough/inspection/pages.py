@@ -66,9 +66,7 @@ async def submit(request: Request, task_id: int, actor: PageActorDep, db: Sessio
         item = str(key)[2:]
         note = str(form.get(f"n:{item}") or "").strip() or None
         severity = str(form.get(f"s:{item}") or "") or None
-        answers.append(
-            AnswerIn(item_id=int(item), result=str(value), note=note, severity=severity)
-        )
+        answers.append(AnswerIn(item_id=int(item), result=str(value), note=note, severity=severity))
     try:
         with db.begin_nested():
             tasks.submit(
