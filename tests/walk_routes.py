@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
+
 from walk_inspection import plan_file
 from walk_world import ACTORS, BATCHES, COUNTY
 
@@ -323,6 +325,30 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/records/{record_id}", EVERYONE, target="record", shows=True),
     # --- pages: inspections ---
     Route("GET", "/inspection", OFFICIALS),
+    Route(
+        "POST",
+        "/inspection/plans",
+        OFFICIALS,
+        ok=303,
+        body={"plan_yaml": yaml.safe_dump(NEW_PLAN["plan"], allow_unicode=True)},
+    ),
+    Route("GET", "/inspection/plans/{plan_id}", OFFICIALS, target="draft_plan", shows=True),
+    Route(
+        "POST",
+        "/inspection/plans/{plan_id}/commit",
+        OFFICIALS,
+        target="draft_plan",
+        body={},
+        ok=303,
+    ),
+    Route(
+        "POST",
+        "/inspection/plans/{plan_id}/draw",
+        OFFICIALS,
+        target="committed_plan",
+        body={},
+        ok=303,
+    ),
     Route("GET", "/inspection/tasks", OFFICIALS),
     Route("GET", "/inspection/tasks/{task_id}", OFFICIALS, target="task", shows=True),
     Route(

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
-from pydantic import ValidationError as PydanticValidationError
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
@@ -20,7 +18,7 @@ from lookthrough.core.errors import ValidationFailed
 from lookthrough.core.roles import Role
 from lookthrough.inspection import publication, risk_inputs, service
 from lookthrough.inspection.models import InspectionPlan
-from lookthrough.inspection.schemas import PlanFile
+from lookthrough.inspection.schemas import PlanFile, parse_plan
 
 app = typer.Typer(
     help="双随机抽查 Random inspections: plans, draws, verification.", no_args_is_help=True
@@ -38,16 +36,10 @@ ACTOR = Actor(
 def read_plan(path: Path) -> tuple[PlanFile, dict[str, list[str | None]] | None, str]:
     """The plan file and, when it names one, its credit-class table (relative to the file)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         raise ValidationFailed(f"无法读取计划文件 {path}：{error}") from error
-    try:
-        plan = PlanFile.model_validate(data)
-    except PydanticValidationError as error:
-        problems = "；".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:8]
-        )
-        raise ValidationFailed(f"计划文件 {path.name} 有误：{problems}") from error
+    plan = parse_plan(text, name=f"计划文件 {path.name} ")
     if not plan.credit_classes:
         return plan, None, risk_inputs.MISSING
     table_path = (path.parent / plan.credit_classes).resolve()

@@ -6,8 +6,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
 
+from lookthrough.core.errors import ValidationFailed
 from lookthrough.inspection import draw, rules
 
 
@@ -154,3 +157,18 @@ class ManualIn(Strict):
     matter: str = Field(min_length=1, max_length=60, description="监管事项")
     title: str = Field(min_length=1, max_length=200, description="手册名称")
     items: list[ManualItemIn] = Field(min_length=1)
+
+
+def parse_plan(text: str, *, name: str = "计划") -> PlanFile:
+    """A plan from YAML (or JSON) text; every problem is named with where it is."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ValidationFailed(f"{name}不是有效的 YAML：{error}") from error
+    try:
+        return PlanFile.model_validate(data)
+    except PydanticValidationError as error:
+        problems = "；".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:8]
+        )
+        raise ValidationFailed(f"{name}有误：{problems}") from error
