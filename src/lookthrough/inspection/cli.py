@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
+import yaml
+from pydantic import ValidationError as PydanticValidationError
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
@@ -16,9 +18,9 @@ from lookthrough.core import clock
 from lookthrough.core.actor import Actor
 from lookthrough.core.errors import ValidationFailed
 from lookthrough.core.roles import Role
-from lookthrough.inspection import publication, risk_inputs, service
+from lookthrough.inspection import publication, risk_inputs, service, tasks
 from lookthrough.inspection.models import InspectionPlan
-from lookthrough.inspection.schemas import PlanFile, parse_plan
+from lookthrough.inspection.schemas import ManualIn, PlanFile, parse_plan
 
 app = typer.Typer(
     help="双随机抽查 Random inspections: plans, draws, verification.", no_args_is_help=True
@@ -148,3 +150,23 @@ def verify_command(
         typer.echo("一致：抽取结果可由公布的输入完全复现" if ok else "不一致：抽取结果无法复现")
     if not ok:
         raise typer.Exit(1)
+
+
+@app.command("manual")
+def manual_command(
+    file: Path = typer.Argument(..., exists=True, help="A screening manual (YAML or JSON)."),
+    region: str = typer.Option("34", "--region", help="Region the manual is issued by."),
+) -> None:
+    """载入排查指导手册 Load a screening manual for a matter: items with content, key points,
+    method, cautions and typical cases (the newest manual of a matter is used on site)."""
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        manual = ManualIn.model_validate(data)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, PydanticValidationError) as error:
+        raise ValidationFailed(f"排查指导手册 {file.name} 有误：{error}") from error
+    settings = settings_for_cli()
+    with open_session(settings) as session:
+        made = tasks.save_manual(
+            session, actor=ACTOR.with_region(region), manual=manual, now=clock.utcnow()
+        )
+        typer.echo(f"已载入排查指导手册“{made.title}”（{made.matter}，{len(manual.items)} 条）")
