@@ -152,6 +152,8 @@ def demo(
         logins = demo_module.seed_accounts(
             session, settings=settings, password=settings.demo_password
         )
+    with open_session(settings) as session:  # inspections: after the accounts it binds
+        console.print(demo_module.seed_inspections(session, settings=settings))
     console.print(
         f"[green]行政区划 {summary['regions_total']} 条，新增演示网格 {grids} 个；{loaded}[/green]"
     )

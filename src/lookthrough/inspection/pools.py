@@ -71,6 +71,11 @@ def save_inspector(
         user = session.scalar(select(User).where(User.username == inspector.username))
         if user is None:
             raise ValidationFailed(f"账号“{inspector.username}”不存在")
+        taken = session.scalar(
+            select(Inspector.code).where(Inspector.user_id == user.id, Inspector.code != row.code)
+        )
+        if taken:
+            raise ValidationFailed(f"账号“{inspector.username}”已绑定执法人员 {taken}")
         row.user_id = user.id
     session.flush()
     audit.record(
