@@ -246,11 +246,7 @@ def timeline(
         rules.Step("事件发生", None, report.occurred_at, False),
         rules.Step("获知事件", None, report.learned_at, False),
     ]
-    updates = session.scalars(
-        select(IncidentUpdate)
-        .where(IncidentUpdate.report_id == report.id)
-        .order_by(IncidentUpdate.id)
-    ).all()
+    updates = _updates(session, report.id)
     for update in updates:
         label = rules.UPDATE_LABELS[update.kind]
         steps.append(
@@ -273,6 +269,14 @@ def timeline(
     return steps
 
 
+def _updates(session: Session, report_id: int) -> Sequence[IncidentUpdate]:
+    return session.scalars(
+        select(IncidentUpdate)
+        .where(IncidentUpdate.report_id == report_id)
+        .order_by(IncidentUpdate.id)
+    ).all()
+
+
 def acks(session: Session, *, update_id: int) -> Sequence[IncidentAck]:
     return session.scalars(
         select(IncidentAck).where(IncidentAck.update_id == update_id).order_by(IncidentAck.id)
@@ -282,11 +286,7 @@ def acks(session: Session, *, update_id: int) -> Sequence[IncidentAck]:
 def pending_for(session: Session, *, actor: Actor, report: IncidentReport) -> list[PendingAck]:
     """The receipts this actor's level may confirm now on this report."""
     found: list[PendingAck] = []
-    updates = session.scalars(
-        select(IncidentUpdate)
-        .where(IncidentUpdate.report_id == report.id)
-        .order_by(IncidentUpdate.id)
-    ).all()
+    updates = _updates(session, report.id)
     for update in updates:
         chain = acks(session, update_id=update.id)
         for n, ack in enumerate(chain):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,12 @@ from pydantic import ValidationError as PydanticValidationError
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from lookthrough.cli_common import open_session, settings_for_cli
 from lookthrough.core import clock
 from lookthrough.core.actor import Actor
+from lookthrough.core.config import Settings
 from lookthrough.core.errors import ValidationFailed
 from lookthrough.core.roles import Role
 from lookthrough.inspection import publication, risk_inputs, service, tasks
@@ -48,6 +51,24 @@ def read_plan(path: Path) -> tuple[PlanFile, dict[str, list[str | None]] | None,
     return plan, risk_inputs.read_table(table_path), f"信用分类表 {table_path.name}"
 
 
+def _plan_of(
+    session: Session,
+    settings: Settings,
+    plan_in: PlanFile,
+    classes: dict[str, list[str | None]] | None,
+    source: str,
+    now: datetime,
+) -> InspectionPlan:
+    """The plan of that code, created from the file the first time."""
+    plan = session.scalar(select(InspectionPlan).where(InspectionPlan.code == plan_in.code))
+    if plan is None:
+        plan = service.create_plan(
+            session, actor=ACTOR, settings=settings, plan=plan_in, classes=classes,
+            classes_source=source, now=now,
+        )  # fmt: skip
+    return plan
+
+
 def _output(plan: InspectionPlan) -> dict[str, Any]:
     doc = service.published_file(plan)
     doc["classes_missing"] = plan.classes is None
@@ -66,12 +87,7 @@ def commit_command(
     plan_in, classes, source = read_plan(plan_file)
     now = clock.utcnow()
     with open_session(settings) as session:
-        plan = session.scalar(select(InspectionPlan).where(InspectionPlan.code == plan_in.code))
-        if plan is None:
-            plan = service.create_plan(
-                session, actor=ACTOR, settings=settings, plan=plan_in, classes=classes,
-                classes_source=source, now=now,
-            )  # fmt: skip
+        plan = _plan_of(session, settings, plan_in, classes, source, now)
         plan = service.commit(session, actor=ACTOR, plan_id=plan.id, now=now)
         out = _output(plan)
     if as_json:
@@ -93,12 +109,7 @@ def draw_command(
     plan_in, classes, source = read_plan(plan_file)
     now = clock.utcnow()
     with open_session(settings) as session:
-        plan = session.scalar(select(InspectionPlan).where(InspectionPlan.code == plan_in.code))
-        if plan is None:
-            plan = service.create_plan(
-                session, actor=ACTOR, settings=settings, plan=plan_in, classes=classes,
-                classes_source=source, now=now,
-            )  # fmt: skip
+        plan = _plan_of(session, settings, plan_in, classes, source, now)
         if plan.status == "draft":
             # The commitment is written (and audited) before the seed is used.
             service.commit(session, actor=ACTOR, plan_id=plan.id, now=now)

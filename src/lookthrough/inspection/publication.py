@@ -110,23 +110,35 @@ def results_of(
         key = result.candidates.key(position)
         visit = result.visits[n]
         subjects.append(
-            {
-                "key": key,
-                "stratum": result.candidates.stratum(position),
-                "region": visit.region,
-                "needs": [{"department": d, "qualifications": sorted(q)} for d, q in visit.needs],
-                **subjects_extra[n],
-            }
+            subject_entry(key, result.candidates.stratum(position), visit) | dict(subjects_extra[n])
         )
-        outcome = result.assignments[n]
-        for dept, _ in visit.needs:
-            entry: dict[str, Any] = {"subject": key, "department": dept}
-            if dept in outcome.teams:
-                entry["inspectors"] = [pool.codes[j] for j in outcome.teams[dept]]
-            else:
-                entry["unassigned"] = outcome.unassigned[dept]
-            assignments.append(entry)
+        assignments += entries(key, visit, result.assignments[n], pool)
     return subjects, assignments
+
+
+def subject_entry(key: str, stratum: str, visit: Visit) -> dict[str, Any]:
+    """A drawn business as the file lists it: what re-running its assignment needs."""
+    return {
+        "key": key,
+        "stratum": stratum,
+        "region": visit.region,
+        "needs": [{"department": d, "qualifications": sorted(q)} for d, q in visit.needs],
+    }
+
+
+def entries(
+    key: str, visit: Visit, outcome: draw.Assignment, pool: InspectorPool
+) -> list[dict[str, Any]]:
+    """A visit's ``assignments`` entries: one per department, its team's codes or why none."""
+    found: list[dict[str, Any]] = []
+    for dept, _ in visit.needs:
+        entry: dict[str, Any] = {"subject": key, "department": dept}
+        if dept in outcome.teams:
+            entry["inspectors"] = [pool.codes[j] for j in outcome.teams[dept]]
+        else:
+            entry["unassigned"] = outcome.unassigned[dept]
+        found.append(entry)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,15 +210,11 @@ def verify(doc: Mapping[str, Any]) -> list[Check]:
         for s in doc["subjects"]
     ]
     redone = draw.assign(visits, pool, seed, int(plan["team_size"]))
-    mine: list[dict[str, Any]] = []
-    for subject, visit, outcome in zip(doc["subjects"], visits, redone, strict=True):
-        for dept, _ in visit.needs:
-            entry: dict[str, Any] = {"subject": subject["key"], "department": dept}
-            if dept in outcome.teams:
-                entry["inspectors"] = [pool.codes[j] for j in outcome.teams[dept]]
-            else:
-                entry["unassigned"] = outcome.unassigned[dept]
-            mine.append(entry)
+    mine = [
+        entry
+        for subject, visit, outcome in zip(doc["subjects"], visits, redone, strict=True)
+        for entry in entries(subject["key"], visit, outcome, pool)
+    ]
     theirs = [
         {k: v for k, v in a.items() if k in ("subject", "department", "inspectors", "unassigned")}
         for a in doc["assignments"]

@@ -310,22 +310,10 @@ def reveal_and_draw(
                     )
                 )
         subjects.append(
-            {
-                "key": key,
-                "stratum": candidates.stratum(int(drawn[n])),
-                "region": visit.region,
-                "needs": [{"department": d, "qualifications": sorted(q)} for d, q in visit.needs],
-                "name": entity.name,
-                "items": task.items,
-            }
+            publication.subject_entry(key, candidates.stratum(int(drawn[n])), visit)
+            | {"name": entity.name, "items": task.items}
         )
-        for dept, _ in visit.needs:
-            entry: dict[str, Any] = {"subject": key, "department": dept}
-            if dept in outcome.teams:
-                entry["inspectors"] = [pool.codes[j] for j in outcome.teams[dept]]
-            else:
-                entry["unassigned"] = outcome.unassigned[dept]
-            published_assignments.append(entry)
+        published_assignments += publication.entries(key, visit, outcome, pool)
     summary = {"candidates": len(candidates), **rules.summarise(visits, assignments)}
     plan.seed = seed
     plan.summary = summary
