@@ -259,3 +259,21 @@ def test_class_a_may_not_be_drawn_proactively() -> None:
     )  # fmt: skip
     with pytest.raises(DrawInputError, match="A 类"):
         rules.check_spec(spec)
+
+
+@pytest.mark.parametrize(
+    ("due", "today", "waiting", "late"),
+    [
+        (None, "2026-05-01", 3, False),  # not drawn yet
+        ("2026-05-01", "2026-05-01", 3, False),  # the last day still counts
+        ("2026-05-01", "2026-05-02", 0, False),  # everything published
+        ("2026-05-01", "2026-05-02", 1, True),
+    ],
+)
+def test_results_are_late_only_past_the_limit_with_visits_open(
+    due: str | None, today: str, waiting: int, late: bool
+) -> None:
+    from datetime import date
+
+    deadline = date.fromisoformat(due) if due else None
+    assert rules.results_overdue(deadline, date.fromisoformat(today), waiting) is late

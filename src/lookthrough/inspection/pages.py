@@ -11,7 +11,7 @@ from starlette.responses import Response
 from lookthrough.api.deps import SessionDep, SettingsDep
 from lookthrough.core import clock
 from lookthrough.core.errors import FORM_ERRORS, ValidationFailed
-from lookthrough.inspection import risk_inputs, service, tasks
+from lookthrough.inspection import risk_inputs, rules, service, tasks
 from lookthrough.inspection.schemas import AnswerIn, ChecklistIn, parse_plan
 from lookthrough.web.deps import PageActorDep
 from lookthrough.web.templating import render
@@ -25,12 +25,16 @@ def _plans(
     text: str = "", status_code: int = 200,
 ) -> Response:  # fmt: skip
     rows = service.plans(db, actor=actor)
+    waiting = service.open_visits(db, plan_ids=[p.id for p in rows])
+    today = clock.today()
+    late = {p.id for p in rows if rules.results_overdue(p.results_due, today, waiting.get(p.id, 0))}
     return render(
         request,
         "inspection/plans.html",
-        {"plans": rows, "labels": service.STATUS_LABELS, "error": error, "text": text},
+        {"plans": rows, "labels": service.STATUS_LABELS, "error": error, "text": text,
+         "late": late},
         status_code=status_code,
-    )
+    )  # fmt: skip
 
 
 @router.get("/inspection")
@@ -76,11 +80,12 @@ def _plan(
     error: str | None = None, status_code: int = 200,
 ) -> Response:  # fmt: skip
     plan = service.get_plan(db, actor=actor, plan_id=plan_id)
+    waiting = service.open_visits(db, plan_ids=[plan.id]).get(plan.id, 0)
     return render(
         request,
         "inspection/plan.html",
         {"p": plan, "labels": service.STATUS_LABELS, "visits": service.visits(db, plan=plan),
-         "error": error},
+         "error": error, "late": rules.results_overdue(plan.results_due, clock.today(), waiting)},
         status_code=status_code,
     )  # fmt: skip
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 
 import numpy as np
@@ -264,3 +265,9 @@ def run(
         excluded,
         summary,
     )
+
+
+def results_overdue(results_due: date | None, today: date, open_visits: int) -> bool:
+    """一公开：抽取后规定期限内（默认 20 日）须公示全部检查结果；期限已过仍有未完成（未公示）的
+    检查户，即为公示逾期。"""
+    return results_due is not None and today > results_due and open_visits > 0

@@ -404,3 +404,13 @@ def visits(session: Session, *, plan: InspectionPlan) -> list[VisitRow]:
         )
         for t, name, uscc in rows
     ]
+
+
+def open_visits(session: Session, *, plan_ids: Sequence[int]) -> dict[int, int]:
+    """Visits not yet done (so not yet published), per plan."""
+    rows = session.execute(
+        select(InspectionTask.plan_id, func.count())
+        .where(InspectionTask.plan_id.in_(plan_ids), InspectionTask.status != "done")
+        .group_by(InspectionTask.plan_id)
+    ).all()
+    return {int(plan_id): int(n) for plan_id, n in rows}
