@@ -3,6 +3,7 @@ as records, a measure moved, refused and escalated, an incident acknowledged lev
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,12 @@ from factories import make_entity
 from lookthrough.core import clock
 from lookthrough.core.actor import Actor
 from lookthrough.core.config import Settings
-from lookthrough.core.errors import InvalidTransition, PermissionDenied
+from lookthrough.core.errors import (
+    InvalidTransition,
+    OutOfJurisdiction,
+    PermissionDenied,
+    ValidationFailed,
+)
 from lookthrough.core.roles import Role
 from lookthrough.disposal import incidents
 from lookthrough.disposal import service as disposal
@@ -145,3 +151,38 @@ def test_an_incident_travels_up_and_late_steps_show(db: Session) -> None:
     late = incidents.timeline(db, report=report, settings=SETTINGS, now=now + timedelta(hours=25))
     assert late[-1].label == "下一次续报" and late[-1].overdue
     assert db.get(Record, report.record_id) is not None
+
+
+def test_records_written_twice_are_one_and_a_change_supersedes(db: Session) -> None:
+    from lookthrough.records import service as records_service
+
+    now = clock.utcnow()
+    entity = make_entity(db, region="340104")
+    new = records_service.NewRecord(
+        kind="commitment", region_code="340104", entity_id=entity.id, occurred_at=now,
+        title="整改承诺", payload={"content": "三日内整改"}, source_key="measure:1",
+    )  # fmt: skip
+    first = records_service.append(db, actor=COUNTY, source="tests-append", new=new, now=now)
+    again = records_service.append(db, actor=COUNTY, source="tests-append", new=new, now=now)
+    assert first.id == again.id
+    changed = records_service.append(
+        db, actor=COUNTY, source="tests-append", now=now,
+        new=dataclasses.replace(new, payload={"content": "五日内整改"}),
+    )  # fmt: skip
+    assert changed.id != first.id and changed.supersedes_id == first.id
+    with pytest.raises(ValidationFailed):
+        records_service.append(
+            db, actor=COUNTY, source="tests-append", now=now,
+            new=records_service.NewRecord(
+                kind="commitment", region_code="340104", entity_id=entity.id, occurred_at=now,
+                title="空承诺", payload={"content": ""}, source_key="measure:2",
+            ),
+        )  # fmt: skip
+    with pytest.raises(OutOfJurisdiction):
+        records_service.append(
+            db, actor=COUNTY, source="tests-append", now=now,
+            new=records_service.NewRecord(
+                kind="commitment", region_code="340103", entity_id=None, occurred_at=now,
+                title="他区", payload={"content": "x"}, source_key="measure:3",
+            ),
+        )  # fmt: skip
