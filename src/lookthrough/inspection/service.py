@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import func, or_, select
@@ -41,6 +42,7 @@ from lookthrough.records.models import Record
 from lookthrough.registry.models import Entity
 
 CLOSED_STATUSES = ("注销", "吊销")
+CHINA = ZoneInfo("Asia/Shanghai")
 STATUS_LABELS = {"draft": "草稿", "committed": "已公布承诺", "drawn": "已抽取"}
 
 
@@ -151,8 +153,8 @@ def subject_pool(session: Session, *, spec: rules.PlanSpec, classes: Any) -> Poo
         )
         .order_by(Entity.id)
     ).all()
-    start = datetime(spec.year, 1, 1).astimezone()
-    end = datetime(spec.year + 1, 1, 1).astimezone()
+    start = datetime(spec.year, 1, 1, tzinfo=CHINA)  # the calendar year bureaus count by
+    end = datetime(spec.year + 1, 1, 1, tzinfo=CHINA)
     visits: dict[int, int] = dict(
         session.execute(  # type: ignore[arg-type]
             select(Record.entity_id, func.count())
