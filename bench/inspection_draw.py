@@ -161,7 +161,8 @@ def main() -> None:
         report["verified"] = all(c.ok for c in checks)
     report |= {
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
         "ratios": {k: str(Fraction(v)) for k, v in plan.ratios.items()},
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))
