@@ -332,3 +332,98 @@ def test_recorder_flags_every_url_not_on_the_test_server() -> None:
         ]
     )
     assert recorder.offsite(8123) == recorder.urls[2:]
+
+
+def _inspection_world(server: Server, home: Path) -> None:
+    """Businesses, a screening manual, an inspector account bound to the pool, a drawn plan —
+    all through the commands an operator would use."""
+    from lookthrough.registry import uscc
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOOKTHROUGH_")}
+    env["LOOKTHROUGH_DATABASE_URL"] = f"sqlite:///{home / 'lt.db'}"
+    env["LOOKTHROUGH_VAR_DIR"] = str(home)
+    codes = [uscc.make("91", "340104", f"MB{n:06d}") for n in range(3)]
+    entities = home / "entities.csv"
+    entities.write_text(
+        "统一社会信用代码,主体名称,主体类型,所属区划代码,住所,法定代表人,联系电话,行业代码,成立日期,注册资本（万元）,登记状态\n"
+        + "".join(
+            f"{code},蜀山电梯使用单位{n}有限公司,有限责任公司,340104001,蜀山区测试路{n}号,王{n},13800000{n:03d},K7010,2020-01-01,100,存续\n"
+            for n, code in enumerate(codes)
+        ),
+        encoding="utf-8",
+    )
+    _cli("import", str(entities), "--kind", "entity", env=env, cwd=home)
+    manual = Path(__file__).resolve().parents[1] / "examples/manual-elevator.yaml"
+    _cli("inspection", "manual", str(manual), env=env, cwd=home)
+    _cli(
+        "users", "create", "--username", "shushan_inspector", "--role", "inspector",
+        "--region", "340104", "--password-stdin", "--no-must-change",
+        env=env, cwd=home, stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    plan = home / "plan.yaml"
+    plan.write_text(
+        json.dumps(
+            {
+                "code": "BROWSER-1", "name": "浏览器测试计划", "year": 2026,
+                "subjects": {"region": "340104"}, "ratios": {"B": "1"}, "unclassified_as": "B",
+                "items": [{"code": "TS-1", "name": "电梯使用管理", "department": "特种设备",
+                           "matter": "电梯安全"}],
+                "inspectors": [
+                    {"code": "ZF-B1", "name": "执法甲", "department": "特种设备",
+                     "region_code": "340104", "username": "shushan_inspector"},
+                    {"code": "ZF-B2", "name": "执法乙", "department": "特种设备",
+                     "region_code": "340104"},
+                ],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    _cli("inspection", "draw", "--plan", str(plan), env=env, cwd=home)
+
+
+def test_inspector_fills_the_checklist_on_a_phone(
+    chromium: Browser, server: Server, screenshots: Path, recorder: Recorder
+) -> None:
+    home = server.log.parent
+    _inspection_world(server, home)
+    context = chromium.new_context(
+        base_url=server.base_url, locale="zh-CN", viewport={"width": 390, "height": 844},
+        is_mobile=True, has_touch=True,
+    )  # fmt: skip
+    context.set_default_timeout(TIMEOUT_MS)
+    context.on("request", recorder.request)
+    phone = context.new_page()
+    phone.on("pageerror", recorder.page_error)
+    phone.goto("/login")
+    phone.fill("#username", "shushan_inspector")
+    phone.fill("#password", PASSWORD)
+    phone.click("#login-form button[type=submit]")
+    phone.wait_for_url(f"{server.base_url}/")
+    phone.goto("/inspection/tasks")
+    tasks = phone.locator("#task-list a")
+    assert tasks.count() == 3  # ratio 1: every business, each visited by this inspector's team
+    assert "待检查" in tasks.first.inner_text()
+    wide = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"the task list scrolls sideways by {wide}px on a phone"
+    tasks.first.click()
+    phone.wait_for_selector("#checklist")
+    checks = phone.locator(".lt-check")
+    assert checks.count() == 3  # the manual's three items
+    wide = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"the checklist scrolls sideways by {wide}px on a phone"
+    shoot(phone, screenshots, "6-checklist-phone")
+    for n in range(3):
+        card = checks.nth(n)
+        card.locator("label", has_text="不符合" if n == 1 else "符合").first.click()
+    checks.nth(1).locator("textarea").fill("维保记录缺少维保人员签字")
+    phone.click("#submit-checklist")
+    phone.wait_for_selector("#task-result")
+    assert "发现问题" in phone.inner_text("#task-result")
+    shoot(phone, screenshots, "7-checklist-submitted")
+    phone.goto("/inspection/tasks")
+    done = phone.locator("#task-list a", has_text="已完成")
+    assert done.count() == 1 and "0有限公司" in done.inner_text()  # open visits stay on top
+    context.close()
+    assert recorder.offsite(server.port) == []
+    assert recorder.errors == []

@@ -84,14 +84,21 @@ def probes(route: Route, world: World, client: TestClient) -> Iterator[Probe]:
         "password": PASSWORD,
         "new_password": NEW_PASSWORD,
         **{f"id_{key}": value for key, value in world.ids.items()},
+        **world.values,
     }
     if route.body and "{prelogin}" in route.body.values():
         page = client.get("/login")
         values["prelogin"] = page.text.split('name="prelogin" value="')[1].split('"')[0]
     in_query = route.field is not None and route.method == "GET"
 
-    def fill(template: dict[str, Any]) -> dict[str, Any]:
-        return {k: v.format_map(values) if isinstance(v, str) else v for k, v in template.items()}
+    def fill(template: Any) -> Any:  # placeholders in keys and values, at any depth
+        if isinstance(template, str):
+            return template.format_map(values)
+        if isinstance(template, list):
+            return [fill(v) for v in template]
+        if isinstance(template, dict):
+            return {fill(k): fill(v) for k, v in template.items()}
+        return template
 
     targets: list[Target | None] = list(world.targets(route.target)) if route.target else [None]
     if in_query:

@@ -15,6 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
+
+from walk_inspection import plan_file
 from walk_world import ACTORS, BATCHES, COUNTY
 
 EVERYONE = frozenset(ACTORS)  # any signed-in user (login routes: anyone at all)
@@ -59,6 +62,14 @@ RECORD_SEARCHES: tuple[dict[str, str], ...] = (
     {"entity_id": "{id_E}"},
     {"entity_id": "{id_W}"},
 )
+NEW_PLAN = {"plan": plan_file("WALK-NEW", "340104", "巡检新计划")}
+CHECKLIST = {"answers": [{"item_id": "{sitem}", "result": "不符合", "note": "维保记录缺失"}]}
+NEW_MEASURE = {"entity_id": "{id_A}", "probability": 3, "consequence": 2, "basis": "巡检研判"}
+NEW_INCIDENT = {
+    "title": "巡检电梯困人", "incident_type": "电梯困人", "region_code": "340104001",
+    "place": "三里庵路1号", "occurred_at": "2026-03-01T08:00:00+08:00",
+    "learned_at": "2026-03-01T08:10:00+08:00", "text": "电梯困人，已救出", "entity_id": "{id_A}",
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +245,68 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("POST", "/api/v1/problems/{problem_id}/penetration", OFFICIALS, target="problem", ok=201),
     Route("GET", "/api/v1/problems/{problem_id}/penetration", OFFICIALS, target="problem"),
+    # --- inspections: plans, the draw, visits, manuals (JSON and Excel) ---
+    Route("GET", "/api/v1/inspection/plans", OFFICIALS),
+    Route("POST", "/api/v1/inspection/plans", OFFICIALS, body=NEW_PLAN, ok=201),
+    Route("GET", "/api/v1/inspection/plans/{plan_id}", OFFICIALS, target="draft_plan", shows=True),
+    Route("POST", "/api/v1/inspection/plans/{plan_id}/commit", OFFICIALS, target="draft_plan"),
+    Route("POST", "/api/v1/inspection/plans/{plan_id}/draw", OFFICIALS, target="committed_plan"),
+    Route(
+        "GET", "/api/v1/inspection/plans/{plan_id}/draw.json", OFFICIALS, target="committed_plan"
+    ),
+    Route(
+        "GET", "/api/v1/inspection/plans/{plan_id}/visits.xlsx", OFFICIALS, target="committed_plan"
+    ),
+    Route("GET", "/api/v1/inspection/tasks", OFFICIALS),
+    Route("GET", "/api/v1/inspection/tasks/{task_id}", OFFICIALS, target="task", shows=True),
+    Route(
+        "POST",
+        "/api/v1/inspection/tasks/{task_id}/checklist",
+        OFFICIALS,
+        target="task",
+        body=CHECKLIST,
+    ),
+    Route("GET", "/api/v1/inspection/manuals", OFFICIALS),
+    Route(
+        "POST",
+        "/api/v1/inspection/manuals",
+        OFFICIALS,
+        ok=201,
+        body={"matter": "巡检事项", "title": "巡检手册", "items": [{"content": "巡检内容"}]},
+    ),
+    Route("GET", "/api/v1/public/inspection/results", EVERYONE, note="public: 一公开"),
+    # --- disposal and quick incident reports (JSON and Word) ---
+    Route("GET", "/api/v1/disposal/matrix", OFFICIALS),
+    Route("GET", "/api/v1/disposal/measures", OFFICIALS),
+    Route("POST", "/api/v1/disposal/measures", OFFICIALS, body=NEW_MEASURE, ok=201),
+    Route("GET", "/api/v1/disposal/measures/{measure_id}", OFFICIALS, target="measure", shows=True),
+    Route(
+        "POST",
+        "/api/v1/disposal/measures/{measure_id}/actions",
+        OFFICIALS,
+        target="measure",
+        body={"action": "issue"},
+    ),
+    Route("GET", "/api/v1/disposal/measures/{measure_id}/notice.docx", OFFICIALS, target="measure"),
+    Route("POST", "/api/v1/disposal/escalations", OFFICIALS, body={}),
+    Route("GET", "/api/v1/incidents", OFFICIALS),
+    Route("POST", "/api/v1/incidents", OFFICIALS, body=NEW_INCIDENT, ok=201),
+    Route("GET", "/api/v1/incidents/{report_id}", OFFICIALS, target="incident", shows=True),
+    Route(
+        "POST",
+        "/api/v1/incidents/{report_id}/updates",
+        OFFICIALS,
+        target="incident",
+        body={"text": "续报：已恢复运行"},
+        ok=201,
+    ),
+    Route(
+        "POST",
+        "/api/v1/incidents/acks/{ack_id}",
+        frozenset(),
+        target="ack",
+        note="only the city (3401) and the province (34) confirm receipt",
+    ),
     # --- pages: login, session, own password ---
     Route("GET", "/login", EVERYONE),
     Route("POST", "/login", EVERYONE, body={**LOGIN, "prelogin": "{prelogin}"}, ok=303),
@@ -289,6 +362,90 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/entities/{entity_id}", EVERYONE, target="entity", shows=True),
     Route("GET", "/records", EVERYONE, queries=({}, {"kind": "inspection"}), counts="records"),
     Route("GET", "/records/{record_id}", EVERYONE, target="record", shows=True),
+    # --- pages: inspections ---
+    Route("GET", "/inspection", OFFICIALS),
+    Route(
+        "POST",
+        "/inspection/plans",
+        OFFICIALS,
+        ok=303,
+        body={"plan_yaml": yaml.safe_dump(NEW_PLAN["plan"], allow_unicode=True)},
+    ),
+    Route("GET", "/inspection/plans/{plan_id}", OFFICIALS, target="draft_plan", shows=True),
+    Route(
+        "POST",
+        "/inspection/plans/{plan_id}/commit",
+        OFFICIALS,
+        target="draft_plan",
+        body={},
+        ok=303,
+    ),
+    Route(
+        "POST",
+        "/inspection/plans/{plan_id}/draw",
+        OFFICIALS,
+        target="committed_plan",
+        body={},
+        ok=303,
+    ),
+    Route("GET", "/inspection/tasks", OFFICIALS),
+    Route("GET", "/inspection/tasks/{task_id}", OFFICIALS, target="task", shows=True),
+    Route(
+        "POST",
+        "/inspection/tasks/{task_id}",
+        OFFICIALS,
+        target="task",
+        body={"r:{sitem}": "符合"},
+        ok=303,
+    ),
+    Route("GET", "/public/inspection", EVERYONE, note="public: 一公开"),
+    # --- pages: disposal and quick incident reports ---
+    Route("GET", "/disposal", OFFICIALS),
+    Route(
+        "POST",
+        "/disposal/measures",
+        OFFICIALS,
+        ok=303,
+        body={k: str(v) for k, v in NEW_MEASURE.items()},
+    ),
+    Route("GET", "/disposal/measures/{measure_id}", OFFICIALS, target="measure", shows=True),
+    Route(
+        "POST",
+        "/disposal/measures/{measure_id}/actions",
+        OFFICIALS,
+        target="measure",
+        body={"action": "issue"},
+        ok=303,
+    ),
+    Route("GET", "/incidents", OFFICIALS),
+    Route(
+        "POST",
+        "/incidents",
+        OFFICIALS,
+        ok=303,
+        body={
+            **{k: str(v) for k, v in NEW_INCIDENT.items() if k != "entity_id"},
+            "occurred_at": "2026-03-01T08:00",
+            "learned_at": "2026-03-01T08:10",
+        },
+    ),
+    Route("GET", "/incidents/{report_id}", OFFICIALS, target="incident", shows=True),
+    Route(
+        "POST",
+        "/incidents/{report_id}/updates",
+        OFFICIALS,
+        target="incident",
+        body={"text": "续报：已恢复运行"},
+        ok=303,
+    ),
+    Route(
+        "POST",
+        "/incidents/acks/{ack_id}",
+        frozenset(),
+        target="ack",
+        body={"report_id": "1"},
+        note="only the city (3401) and the province (34) confirm receipt",
+    ),
     # --- pages: data import and its quarantine ---
     Route("GET", "/ingest", OFFICIALS, counts="batches"),
     Route("GET", "/ingest/batches", OFFICIALS, counts="batches", note="the list's htmx refresh"),

@@ -12,6 +12,7 @@ from datetime import timedelta
 import yaml
 from sqlalchemy.orm import Session
 
+import walk_inspection
 from factories import make_entity, make_record, make_user
 from lookthrough.accounts.models import LoginThrottle
 from lookthrough.core import clock
@@ -164,6 +165,8 @@ class World:
     user_ids: dict[str, int]
     row_ids: dict[str, int]  # batch key → id of its quarantined row
     lists: dict[str, dict[str, int]] = field(default_factory=dict)  # matter, problem, proposal
+    extra: dict[str, list[tuple[str, str, bool, tuple[str, ...]]]] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)  # more placeholders ({sitem} …)
     headers: dict[str, str] = field(default_factory=dict)  # bearer token (API routes)
     csrf: str = ""  # CSRF token of the cookie session (pages)
 
@@ -201,6 +204,11 @@ class World:
         if kind in ("region", "town"):
             codes = REGION_TARGETS if kind == "region" else TOWN_TARGETS
             return [Target(f"{kind} {code}", code, code.startswith(HERE)) for code in codes]
+        if kind in walk_inspection.KINDS:  # plans, visits, measures, incidents: officials only
+            return [
+                Target(label, value, visible and self.actor == COUNTY, shown)
+                for label, value, visible, shown in self.extra[kind]
+            ]
         if kind == "template":
             return [Target(f"template {TEMPLATE}", TEMPLATE, True)]
         if kind in ("matter", "problem", "proposal"):
@@ -244,6 +252,8 @@ class World:
                 found[name] = f"matter {key} @{region}"
                 for text in LIST_PROBLEMS[key]:
                     found[text] = f"problem or penetration result of matter {key} @{region}"
+        for kind, canary in walk_inspection.CANARIES.items():
+            found[canary] = f"a 庐阳区 {kind}"
         return found
 
     def expected_total(self, counts: str, query: dict[str, str]) -> int:
@@ -375,6 +385,7 @@ def build_world(db: Session, actor: str) -> World:
     outsider.display_name, outsider.phone = OUTSIDER[1], OUTSIDER[2]
     db.add(LoginThrottle(username=OUTSIDER[0], failures=0, locked_until=now + timedelta(hours=1)))
     db.flush()
+    extra, values = walk_inspection.build(db, entities)
     return World(
         actor=actor,
         ids={key: e.id for key, e in entities.items()},
@@ -382,4 +393,6 @@ def build_world(db: Session, actor: str) -> World:
         user_ids={COUNTY: county.id, ENTERPRISE: enterprise.id, "outsider": outsider.id},
         row_ids=_add_batches(db),
         lists=_add_lists(db),
+        extra=extra,
+        values=values,
     )

@@ -13,7 +13,9 @@ from lookthrough import __version__
 from lookthrough.accounts import cli as accounts_cli
 from lookthrough.cli_common import cli_actor, open_session, settings_for_cli
 from lookthrough.core.errors import LookthroughError
+from lookthrough.disposal import cli as disposal_cli
 from lookthrough.ingest import cli as ingest_cli
+from lookthrough.inspection import cli as inspection_cli
 from lookthrough.penetration import cli as penetration_cli
 from lookthrough.registry import cli as registry_cli
 from lookthrough.synth import cli as synth_cli
@@ -32,6 +34,8 @@ app.command("import")(ingest_cli.import_command)
 app.add_typer(registry_cli.app, name="uscc")
 app.command("synth")(synth_cli.synth_command)
 app.add_typer(penetration_cli.app, name="penetration")
+app.add_typer(inspection_cli.app, name="inspection")
+app.add_typer(disposal_cli.app, name="disposal")
 console = Console()
 
 
@@ -150,6 +154,8 @@ def demo(
         logins = demo_module.seed_accounts(
             session, settings=settings, password=settings.demo_password
         )
+    with open_session(settings) as session:  # inspections: after the accounts it binds
+        console.print(demo_module.seed_inspections(session, settings=settings))
     console.print(
         f"[green]行政区划 {summary['regions_total']} 条，新增演示网格 {grids} 个；{loaded}[/green]"
     )

@@ -172,3 +172,70 @@ def seed_accounts(
         session, actor=actor, event=DemoLoaded(object_id="demo", grids=grids, accounts=len(logins))
     )
     return logins
+
+
+# --- inspections (双随机): a drawn plan for 蜀山区 whose visits the demo inspector works ---
+
+DEMO_PLAN_CODE = "DEMO-340104-SJ"
+
+
+def seed_inspections(session: Session, *, settings: Settings) -> str:
+    """Load the example screening manuals and draw a demo plan for 蜀山区 (once); the demo
+    inspector account is in its inspector pool, so its task list has visits."""
+    from pathlib import Path
+
+    import yaml
+
+    from lookthrough.inspection import service as inspection_service
+    from lookthrough.inspection import tasks as inspection_tasks
+    from lookthrough.inspection.models import InspectionPlan
+    from lookthrough.inspection.schemas import ManualIn, PlanFile
+
+    if session.scalar(select(InspectionPlan.id).where(InspectionPlan.code == DEMO_PLAN_CODE)):
+        return "演示抽查计划已存在"
+    actor = Actor(
+        user_id=None, username="system:demo", role=Role.COUNTY_OFFICIAL,
+        jurisdiction="340104", region="340104",
+    )  # fmt: skip
+    now = clock.utcnow()
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    for name in ("manual-elevator.yaml", "manual-food.yaml"):
+        path = examples / name
+        if path.is_file():
+            manual = ManualIn.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+            inspection_tasks.save_manual(session, actor=actor, manual=manual, now=now)
+    people = [
+        {"code": f"ZF340104{dept_no}{n}", "name": f"{dept}执法{n}", "department": dept,
+         "region_code": "340104", "qualifications": quals,
+         **({"username": "shushan_zhifa"} if (dept_no, n) == (0, 1) else {})}
+        for dept_no, (dept, quals) in enumerate(
+            (("市场监管", []), ("食品安全", ["食品"]), ("特种设备", ["特种设备"]))
+        )
+        for n in range(1, 4)
+    ]  # fmt: skip
+    plan = PlanFile.model_validate(
+        {
+            "code": DEMO_PLAN_CODE, "name": "蜀山区部门联合双随机抽查（演示）",
+            "year": now.year, "subjects": {"region": "340104"},
+            "ratios": {"A": "0", "B": "0.1", "C": "0.2", "D": "0.5"}, "unclassified_as": "C",
+            "items": [
+                {"code": "DEMO-SC", "name": "登记事项与公示信息", "department": "市场监管"},
+                {"code": "DEMO-SP", "name": "食品经营许可与过程", "department": "食品安全",
+                 "qualification": "食品", "matter": "食品经营",
+                 "industry_prefixes": ["F52", "H62"]},
+                {"code": "DEMO-TS", "name": "电梯使用管理", "department": "特种设备",
+                 "qualification": "特种设备", "matter": "电梯安全",
+                 "industry_prefixes": ["K70", "L72"]},
+            ],
+            "inspectors": people,
+        }
+    )  # fmt: skip
+    made = inspection_service.create_plan(
+        session, actor=actor, settings=settings, plan=plan, classes=None, classes_source="",
+        now=now,
+    )  # fmt: skip
+    inspection_service.commit(session, actor=actor, plan_id=made.id, now=now)
+    drawn = inspection_service.reveal_and_draw(
+        session, actor=actor, settings=settings, plan_id=made.id, now=clock.utcnow()
+    )
+    return f"演示抽查计划 {DEMO_PLAN_CODE}：{drawn.summary.get('visits', 0)} 户"

@@ -186,8 +186,12 @@ def _include_routes(app: FastAPI) -> None:
     from lookthrough.audit import pages as audit_pages
     from lookthrough.dashboard import api as dashboard_api
     from lookthrough.dashboard import pages as dashboard_pages
+    from lookthrough.disposal import api as disposal_api
+    from lookthrough.disposal import pages as disposal_pages
     from lookthrough.ingest import api as ingest_api
     from lookthrough.ingest import pages as ingest_pages
+    from lookthrough.inspection import api as inspection_api
+    from lookthrough.inspection import pages as inspection_pages
     from lookthrough.lists import api as lists_api
     from lookthrough.records import api as records_api
     from lookthrough.records import pages as records_pages
@@ -206,6 +210,8 @@ def _include_routes(app: FastAPI) -> None:
         records_api.router,
         ingest_api.router,
         lists_api.router,
+        inspection_api.router,
+        disposal_api.router,
     ):
         app.include_router(router, prefix="/api/v1")
     for router in (
@@ -217,5 +223,7 @@ def _include_routes(app: FastAPI) -> None:
         registry_pages.router,
         records_pages.router,
         ingest_pages.router,
+        inspection_pages.router,
+        disposal_pages.router,
     ):
         app.include_router(router)

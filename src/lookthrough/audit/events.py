@@ -293,5 +293,118 @@ class GuidelineSaved(AuditEventType):
     status: str
 
 
+@dataclass(frozen=True, slots=True)
+class InspectionPoolSaved(AuditEventType):
+    kind = "inspection.pool_saved"
+    label = "保存抽查事项或执法人员"
+    object_type = "inspection_pool"
+    object_id: str  # item:<code> or inspector:<code>
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class InspectionPlanCreated(AuditEventType):
+    kind = "inspection.plan_created"
+    label = "创建抽查计划"
+    object_type = "inspection_plan"
+    object_id: str
+    code: str
+    region: str
+    classes_source: str
+
+
+@dataclass(frozen=True, slots=True)
+class DrawCommitted(AuditEventType):
+    kind = "inspection.draw_committed"
+    label = "公布候选名单哈希与种子承诺"
+    object_type = "inspection_plan"
+    object_id: str
+    candidates: int
+    candidates_hash: str
+    commitment: str
+
+
+@dataclass(frozen=True, slots=True)
+class DrawRevealed(AuditEventType):
+    kind = "inspection.draw_revealed"
+    label = "揭示种子并抽取"
+    object_type = "inspection_plan"
+    object_id: str
+    seed: str
+    visits: int
+    visits_saved: int
+    unassigned: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistSubmitted(AuditEventType):
+    kind = "inspection.checklist_submitted"
+    label = "提交现场检查结果"
+    object_type = "inspection_task"
+    object_id: str
+    record_id: str
+    findings: int
+
+
+@dataclass(frozen=True, slots=True)
+class ManualSaved(AuditEventType):
+    kind = "inspection.manual_saved"
+    label = "保存排查指导手册"
+    object_type = "screening_manual"
+    object_id: str
+    matter: str
+    items: int
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureOpened(AuditEventType):
+    kind = "disposal.measure_opened"
+    label = "提出处置措施"
+    object_type = "disposal_measure"
+    object_id: str
+    after: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureMoved(AuditEventType):
+    kind = "disposal.measure_moved"
+    label = "处置措施状态变更"
+    object_type = "disposal_measure"
+    object_id: str
+    action: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeGenerated(AuditEventType):
+    kind = "disposal.notice_generated"
+    label = "生成处置文书"
+    object_type = "disposal_measure"
+    object_id: str
+    notice_no: str
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentReported(AuditEventType):
+    kind = "disposal.incident_reported"
+    label = "报送事故（早报快报）"
+    object_type = "incident_report"
+    object_id: str
+    update_kind: str
+    update_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentAcknowledged(AuditEventType):
+    kind = "disposal.incident_acknowledged"
+    label = "确认收到事故报告"
+    object_type = "incident_report"
+    object_id: str
+    update_id: int
+    level: str
+
+
 def all_event_types() -> list[type[AuditEventType]]:
     return sorted(AuditEventType.__subclasses__(), key=lambda cls: cls.kind)

@@ -79,6 +79,47 @@ class Settings(BaseSettings):
         Path("var"), description="Folder for the embedded database, exports and archives."
     )
 
+    inspection_visit_cap: int = Field(
+        2,
+        ge=1,
+        description="无事不扰: visits per business per year, all departments together, that a "
+        "plan never exceeds (a plan file's `cap` may set its own).",
+    )
+    inspection_team_size: int = Field(
+        2, ge=2, description="Inspectors per department on each visit (at least two)."
+    )
+    inspection_unclassified_as: Literal["B", "C", "D"] = Field(
+        "B",
+        description="Businesses without a credit-risk class are drawn at this class's ratio "
+        "(a plan file's `unclassified_as` may set its own).",
+    )
+    inspection_publish_days: int = Field(
+        20,
+        ge=1,
+        description="Days after the draw by which a plan's results must be on the public page.",
+    )
+    disposal_matrix_file: Path | None = Field(
+        None,
+        description="A YAML file with the probability × consequence → measure matrix, the "
+        "measures' deadlines and the escalation ladder; unset: the shipped one.",
+    )
+    disposal_escalate_upward: bool = Field(
+        True,
+        description="When a measure at the top of the ladder is overdue, or the matrix says so, "
+        "escalation also hands it to the jurisdiction above (county → city → province).",
+    )
+    incident_first_report_minutes: int = Field(
+        60,
+        ge=1,
+        description="Minutes after learning of an incident by which the first report is due.",
+    )
+    incident_followup_hours: int = Field(
+        24, ge=1, description="Hours after each report by which the next follow-up is due."
+    )
+    incident_ack_minutes: int = Field(
+        60, ge=1, description="Minutes each level above has to acknowledge a report."
+    )
+
     @field_validator("audit_retention_days")
     @classmethod
     def _retention_floor(cls, value: int) -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from lookthrough.accounts import models as accounts_models
 from lookthrough.audit import models as audit_models
 from lookthrough.core.db import Base
+from lookthrough.disposal import models as disposal_models
 from lookthrough.ingest import models as ingest_models
+from lookthrough.inspection import models as inspection_models
 from lookthrough.lists import models as lists_models
 from lookthrough.penetration import models as penetration_models
 from lookthrough.records import models as records_models
@@ -18,9 +20,11 @@ __all__ = ["MODULES", "Base"]
 MODULES = (
     accounts_models,
     audit_models,
+    disposal_models,
     ingest_models,
     lists_models,
     penetration_models,
+    inspection_models,
     records_models,
     regions_models,
     registry_models,

@@ -68,6 +68,9 @@ class Capability(StrEnum):
     READ_AUDIT = "audit.read"
     SEE_PERSONAL_DATA = "pii.reveal"  # may ask to see an unmasked value (audited)
     MANAGE_LISTS = "lists.manage"  # matters, problems, causes, rectifications, guidelines
+    PLAN_INSPECTIONS = "inspection.plan"  # items, inspector pool, plans and draws, manuals
+    WORK_TASKS = "inspection.work"  # fill a visit's checklist on site
+    DISPOSE = "disposal.manage"  # open and move measures, report and acknowledge incidents
 
 
 PERMISSIONS: dict[Capability, frozenset[Role]] = {
@@ -86,6 +89,13 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
         {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
     ),
     Capability.MANAGE_LISTS: frozenset(
+        {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
+    ),
+    Capability.PLAN_INSPECTIONS: frozenset(
+        {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
+    ),
+    Capability.WORK_TASKS: OFFICIALS,
+    Capability.DISPOSE: frozenset(
         {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
     ),
 }

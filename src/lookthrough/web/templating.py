@@ -42,6 +42,15 @@ def menu_for(actor: Actor) -> list[MenuItem]:
         ]
     if can(actor.role, Capability.IMPORT_DATA):
         items.append(MenuItem(N_("数据导入"), "/ingest", "ti-database-import", N_("基础数据")))
+    if can(actor.role, Capability.PLAN_INSPECTIONS):
+        items.append(MenuItem(N_("抽查计划"), "/inspection", "ti-arrows-shuffle", N_("风险管控")))
+    if can(actor.role, Capability.WORK_TASKS):
+        items.append(MenuItem(N_("检查任务"), "/inspection/tasks", "ti-checklist", N_("风险管控")))
+    if can(actor.role, Capability.DISPOSE):
+        items += [
+            MenuItem(N_("分级处置"), "/disposal", "ti-stairs-up", N_("风险管控")),
+            MenuItem(N_("早报快报"), "/incidents", "ti-urgent", N_("风险管控")),
+        ]
     if actor.role is Role.ENTERPRISE and actor.entity_id is not None:
         items.append(
             MenuItem(
