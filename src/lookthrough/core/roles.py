@@ -67,6 +67,7 @@ class Capability(StrEnum):
     MANAGE_SECURITY = "security.manage"
     READ_AUDIT = "audit.read"
     SEE_PERSONAL_DATA = "pii.reveal"  # may ask to see an unmasked value (audited)
+    RESOLVE_MENTIONS = "mentions.resolve"  # review which business a complaint or post means
 
 
 PERMISSIONS: dict[Capability, frozenset[Role]] = {
@@ -82,6 +83,9 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_SECURITY: frozenset({Role.SECURITY_ADMIN}),
     Capability.READ_AUDIT: frozenset({Role.AUDIT_ADMIN}),
     Capability.SEE_PERSONAL_DATA: frozenset(
+        {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
+    ),
+    Capability.RESOLVE_MENTIONS: frozenset(
         {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
     ),
 }

@@ -145,7 +145,7 @@ class RulesEngine:
             if progress and done % 1000 == 0:
                 progress(1000)
         if progress:
-            progress(done % 1000)
+            progress(mentions.height - done // 1000 * 1000)  # the rest, with those without pairs
         return results
 
 

@@ -21,12 +21,17 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from lookthrough.core.errors import FileRejected
 from lookthrough.ingest import manifest
 from lookthrough.ingest.mapping import builtin
 from lookthrough.ingest.readers import read_rows
+from lookthrough.records.models import Record
+from lookthrough.registry.models import Entity
 from lookthrough.resolution.engine import Engine, RulesEngine, with_entity_names, with_mention_names
+from lookthrough.resolution.models import MentionLink
 from lookthrough.resolution.rules import Thresholds, status_for
 
 MENTION_TARGETS = {"complaint": "ticket_no", "public_opinion": "item_no"}
@@ -108,44 +113,53 @@ class Evaluation:
         return asdict(self)
 
 
-def evaluate(folder: Path, *, thresholds: Thresholds, engine: Engine | None = None) -> Evaluation:
-    """Resolve the folder's name-only mentions and score the outcome against its truth."""
-    engine = engine or RulesEngine()
+def evaluate_database(session: Session, folder: Path) -> Evaluation:
+    """Score the links ``resolve run`` stored (after ``lookthrough import DIR``) against DIR's
+    truth: the same measures, read from ``mention_link`` instead of computed in memory."""
     started = time.perf_counter()
     truth = read_truth(folder)
-    entities, mentions = read_province(folder)
-    entities = with_entity_names(entities)
-    mentions = with_mention_names(mentions)
-    results = engine.match(entities, mentions, thresholds)
-    uscc_of = dict(zip(entities["entity_id"].to_list(), entities["uscc"].to_list(), strict=True))
+    rows = session.execute(
+        select(Record.kind, Record.source_key, MentionLink.status, Entity.uscc)
+        .join(MentionLink, MentionLink.record_id == Record.id)
+        .outerjoin(Entity, Entity.id == MentionLink.entity_id)
+        .where(Record.kind.in_(tuple(MENTION_TARGETS)), Record.entity_id.is_(None))
+    ).all()
+    outcomes = []
+    for kind, key, status, uscc in rows:
+        meant, how = truth.get((kind, key), ("", "unknown"))
+        outcomes.append((how, "auto" if status in ("auto", "confirmed") else status,
+                         uscc == meant, status == "review" and uscc == meant))  # fmt: skip
+    return _tally("database", outcomes, started=started, thresholds={})
+
+
+def _tally(
+    engine: str,
+    outcomes: list[tuple[str, str, bool, bool]],
+    *,
+    started: float,
+    thresholds: dict[str, float],
+) -> Evaluation:
+    """(how written, status, linked to the one meant, review with the one meant) → measures."""
     counts: Counter[str] = Counter()
     by_how: dict[str, Counter[str]] = {}
-    review_hit = 0
-    for m, (kind, key) in enumerate(zip(mentions["kind"], mentions["key"], strict=True)):
-        meant, how = truth.get((kind, key), ("", "unknown"))
-        scored = results.get(m, [])
-        status = status_for(scored[0].score, thresholds) if scored else "unlinked"
+    for how, status, right, review_right in outcomes:
         tally = by_how.setdefault(how, Counter())
-        tally["mentions"] += 1
-        tally[status] += 1
-        counts[status] += 1
-        if status == "auto" and uscc_of[scored[0].entity_id] == meant:
-            counts["correct"] += 1
-            tally["correct"] += 1
-        if status == "review" and any(uscc_of[s.entity_id] == meant for s in scored):
-            review_hit += 1
-    total = len(mentions)
+        for c in (counts, tally):
+            c["mentions"] += 1
+            c[status] += 1
+            c["correct"] += status == "auto" and right
+            c["review_hit"] += review_right
     return Evaluation(
-        engine=engine.name,
-        mentions=total,
+        engine=engine,
+        mentions=counts["mentions"],
         auto=counts["auto"],
         correct=counts["correct"],
         review=counts["review"],
         unlinked=counts["unlinked"],
         precision=_ratio(counts["correct"], counts["auto"]),
-        recall=_ratio(counts["correct"], total),
-        review_share=_ratio(counts["review"], total),
-        review_has_truth=_ratio(review_hit, counts["review"]),
+        recall=_ratio(counts["correct"], counts["mentions"]),
+        review_share=_ratio(counts["review"], counts["mentions"]),
+        review_has_truth=_ratio(counts["review_hit"], counts["review"]),
         by_how={
             how: {
                 "mentions": t["mentions"],
@@ -156,8 +170,29 @@ def evaluate(folder: Path, *, thresholds: Thresholds, engine: Engine | None = No
             for how, t in sorted(by_how.items())
         },
         seconds=round(time.perf_counter() - started, 2),
-        thresholds=asdict(thresholds),
+        thresholds=thresholds,
     )
+
+
+def evaluate(folder: Path, *, thresholds: Thresholds, engine: Engine | None = None) -> Evaluation:
+    """Resolve the folder's name-only mentions and score the outcome against its truth."""
+    engine = engine or RulesEngine()
+    started = time.perf_counter()
+    truth = read_truth(folder)
+    entities, mentions = read_province(folder)
+    entities = with_entity_names(entities)
+    mentions = with_mention_names(mentions)
+    results = engine.match(entities, mentions, thresholds)
+    uscc_of = dict(zip(entities["entity_id"].to_list(), entities["uscc"].to_list(), strict=True))
+    outcomes = []
+    for m, (kind, key) in enumerate(zip(mentions["kind"], mentions["key"], strict=True)):
+        meant, how = truth.get((kind, key), ("", "unknown"))
+        scored = results.get(m, [])
+        status = status_for(scored[0].score, thresholds) if scored else "unlinked"
+        right = bool(scored) and uscc_of[scored[0].entity_id] == meant
+        review_right = status == "review" and any(uscc_of[s.entity_id] == meant for s in scored)
+        outcomes.append((how, status, right, review_right))
+    return _tally(engine.name, outcomes, started=started, thresholds=asdict(thresholds))
 
 
 def _ratio(a: int, b: int) -> float:

@@ -31,6 +31,9 @@ _ROAD_END = re.compile(r"[\u4e00-\u9fff]{1,6}(?:大道|路|街|巷|广场|大厦
 _CJK_PERSON = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 _MIN_CORE = 2  # a 字号 has at least two characters (企业名称登记管理规定 第八条)
 _LONGEST_INDUSTRY = max(len(w) for w in INDUSTRIES)
+_FORMS_BY_LAST: dict[str, tuple[str, ...]] = {
+    last: tuple(f for f in FORMS if f.endswith(last)) for last in {f[-1] for f in FORMS}
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +149,7 @@ def _branch(text: str, places: Places) -> tuple[str, str]:
 def _strip_forms(text: str) -> tuple[str, list[str]]:
     forms: list[str] = []
     while True:
-        for form in FORMS:
+        for form in _FORMS_BY_LAST.get(text[-1:], ()):
             if text.endswith(form) and len(text) - len(form) >= _MIN_CORE:
                 forms.append(form)
                 text = text[: -len(form)]

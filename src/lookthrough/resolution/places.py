@@ -8,7 +8,6 @@ so the normaliser only tries them as an alternative reading.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,9 +25,11 @@ class Places:
 
     codes_by_name: dict[str, tuple[str, ...]]
     stems: dict[str, tuple[str, ...]]  # 郎溪 → 341821: a county or city name without its suffix
-    prefix: re.Pattern[str] = field(repr=False)
-    stem_prefix: re.Pattern[str] = field(repr=False)
     valid_codes: frozenset[str] = field(repr=False)
+    # first character → the lengths of the names that start with it, longest first: a prefix
+    # lookup is a few dictionary probes instead of a 2,000-way regular expression.
+    _lengths: dict[str, tuple[int, ...]] = field(repr=False, default_factory=dict)
+    _stem_lengths: dict[str, tuple[int, ...]] = field(repr=False, default_factory=dict)
 
     @classmethod
     def of(cls, divisions: Iterable[Division]) -> Places:
@@ -51,31 +52,39 @@ class Places:
         return cls(
             codes_by_name={k: tuple(sorted(v)) for k, v in names.items()},
             stems={k: tuple(sorted(v)) for k, v in stems.items()},
-            prefix=_alternation(names),
-            stem_prefix=_alternation(stems),
             valid_codes=frozenset(codes),
+            _lengths=_first_char_lengths(names),
+            _stem_lengths=_first_char_lengths(stems),
         )
 
     def leading(self, text: str) -> tuple[str, tuple[str, ...]] | None:
         """The place name that ``text`` starts with (longest), and the codes it may mean."""
-        match = self.prefix.match(text)
-        if not match:
-            return None
-        return match.group(0), self.codes_by_name[match.group(0)]
+        found = _longest_prefix(text, self._lengths, self.codes_by_name)
+        return None if found is None else (found, self.codes_by_name[found])
 
     def leading_stem(self, text: str) -> tuple[str, tuple[str, ...]] | None:
-        match = self.stem_prefix.match(text)
-        if not match:
-            return None
-        return match.group(0), self.stems[match.group(0)]
+        found = _longest_prefix(text, self._stem_lengths, self.stems)
+        return None if found is None else (found, self.stems[found])
 
     def codes(self, name: str) -> tuple[str, ...]:
         return self.codes_by_name.get(name, ())
 
 
-def _alternation(names: Iterable[str]) -> re.Pattern[str]:
-    ordered = sorted(names, key=len, reverse=True)  # longest first: 合肥市 before 合肥
-    return re.compile("|".join(re.escape(n) for n in ordered))
+def _first_char_lengths(names: Iterable[str]) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = defaultdict(set)
+    for name in names:
+        lengths[name[0]].add(len(name))
+    return {c: tuple(sorted(v, reverse=True)) for c, v in lengths.items()}
+
+
+def _longest_prefix(
+    text: str, lengths: dict[str, tuple[int, ...]], names: dict[str, tuple[str, ...]]
+) -> str | None:
+    """The longest name ``text`` starts with (合肥市 before 合肥)."""
+    for size in lengths.get(text[:1], ()):
+        if size <= len(text) and text[:size] in names:
+            return text[:size]
+    return None
 
 
 @lru_cache(maxsize=1)
