@@ -50,6 +50,8 @@ FIX = {"检查日期": "2026-03-01"}  # the quarantined rows' unreadable date, c
 # it the row's own batch, a row from elsewhere would be stopped by that batch's 404 (which rolls
 # the whole request back) even if the check on the row itself were missing.
 OWN_BATCH = BATCHES[0].id
+# "Not sure" leaves the mention in the queue, so every probe of the walk finds it there.
+JUDGEMENT = {"entity_id": "{id_A}", "judgement": "unsure", "note": "巡检判定"}
 RECORD_SEARCHES: tuple[dict[str, str], ...] = (
     {},
     {"kind": "inspection"},
@@ -154,6 +156,20 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("GET", "/api/v1/records", EVERYONE, queries=RECORD_SEARCHES, counts="records"),
     Route("GET", "/api/v1/records/{record_id}", EVERYONE, target="record", shows=True),
+    # --- entity resolution: the review queue and judgements (JSON) ---
+    Route("GET", "/api/v1/resolution/review", OFFICIALS, counts="mentions"),
+    Route(
+        "GET", "/api/v1/resolution/mentions/{record_id}", OFFICIALS, target="mention", shows=True
+    ),
+    Route(
+        "POST",
+        "/api/v1/resolution/mentions/{record_id}/judgements",
+        OFFICIALS,
+        target="mention",
+        body=JUDGEMENT,
+        shows=True,
+        note="the entity judged is 蜀山区's own A; the mention's region decides",
+    ),
     # --- data import and its quarantine (JSON and Excel) ---
     Route(
         "GET", "/api/v1/ingest/batches", OFFICIALS, queries=({}, {"offset": "1"}), counts="batches"
@@ -250,6 +266,17 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/entities/{entity_id}", EVERYONE, target="entity", shows=True),
     Route("GET", "/records", EVERYONE, queries=({}, {"kind": "inspection"}), counts="records"),
     Route("GET", "/records/{record_id}", EVERYONE, target="record", shows=True),
+    # --- pages: entity resolution ---
+    Route("GET", "/resolution/review", OFFICIALS, counts="mentions"),
+    Route("GET", "/resolution/mentions/{record_id}", OFFICIALS, target="mention", shows=True),
+    Route(
+        "POST",
+        "/resolution/mentions/{record_id}/judgements",
+        OFFICIALS,
+        target="mention",
+        body=JUDGEMENT,
+        shows=True,
+    ),
     # --- pages: data import and its quarantine ---
     Route("GET", "/ingest", OFFICIALS, counts="batches"),
     Route("GET", "/ingest/batches", OFFICIALS, counts="batches", note="the list's htmx refresh"),

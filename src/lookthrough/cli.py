@@ -145,6 +145,7 @@ def demo(
     settings = settings_for_cli()
     summary = upgrade_database()
     loaded = demo_module.load_province(settings, scale=scale, console=console)
+    resolved = demo_module.resolve_mentions(settings, console=console)
     with open_session(settings) as session:
         grids = demo_module.seed_grids(session)
         logins = demo_module.seed_accounts(
@@ -153,6 +154,7 @@ def demo(
     console.print(
         f"[green]行政区划 {summary['regions_total']} 条，新增演示网格 {grids} 个；{loaded}[/green]"
     )
+    console.print(f"[green]{resolved}[/green]")
     table = Table(
         "用户名 username",
         "密码 password",

@@ -35,8 +35,9 @@ def on(connection: object) -> Session:
 
 
 def complaint(db: Session, mention: str, region: str = "340104") -> str:
-    return make_record(db, kind="complaint", region=region, title=f"投诉：{mention}",
-                       mention=mention, text=f"{mention}卖过期食品", channel="12315").id  # fmt: skip
+    title = f"投诉：{mention}"
+    return make_record(db, kind="complaint", region=region, title=title, mention=mention,
+                       text=f"{mention}卖过期食品", channel="12315").id  # fmt: skip
 
 
 def resolve(db: Session, region: str = "3401") -> run.RunSummary:

@@ -135,7 +135,7 @@ def file_command(
             f"{item['score']:.2f}", review.STATUS_LABELS[item["status"]],
             "；".join(item["reasons"]),
         )  # fmt: skip
-    Console().print(shown)
+    Console(width=max(Console().width, 180)).print(shown)  # names are long: do not cut them
 
 
 @app.command("evaluate")
