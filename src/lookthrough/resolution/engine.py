@@ -152,6 +152,10 @@ class RulesEngine:
 def engine_named(name: str) -> Engine:
     if name == "rules":
         return RulesEngine()
+    if name == "splink":
+        from lookthrough.resolution.splink_engine import SplinkEngine
+
+        return SplinkEngine()
     raise ValueError(name)
 
 
