@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import polars as pl
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import cpdist
 
 from lookthrough.resolution.blocking import (
     ALT_COLUMNS,
@@ -109,14 +111,34 @@ class RulesEngine:
     ) -> dict[int, list[Scored]]:
         entities = entities.with_row_index("e")
         mentions = mentions.with_row_index("m")
-        pairs = candidate_pairs(entities, mentions, cap=self.cap).pairs.sort("m", "e")
+        pairs = candidate_pairs(entities, mentions, cap=self.cap).pairs
+        pairs = promising(pairs, entities, mentions).sort("m", "e")
         e_rows = entities.select(*ENTITY_FIELDS, *NAME_COLUMNS).rows(named=True)
         m_rows = mentions.select(*MENTION_FIELDS, *NAME_COLUMNS, *ALT_COLUMNS).rows(named=True)
         places = shipped()
         results: dict[int, list[Scored]] = {}
         done = 0
-        for (m,), group in pairs.group_by(["m"], maintain_order=True):
-            row = m_rows[int(m)]
+        made: dict[int, Candidate] = {}  # a business is a candidate of many mentions
+
+        def candidate_of(e: int) -> Candidate:
+            found = made.get(e)
+            if found is None:
+                er = e_rows[e]
+                found = made[e] = Candidate(
+                    entity_id=int(er["entity_id"]),
+                    name=parts_from(er, raw=er["name"] or ""),
+                    region_code=er["region_code"],
+                    address=er["address"],
+                    phone=er["phone"],
+                    legal_rep=er["legal_rep"],
+                )
+            return found
+
+        groups: dict[int, list[int]] = {}
+        for m, e in zip(pairs["m"].to_list(), pairs["e"].to_list(), strict=True):
+            groups.setdefault(m, []).append(e)
+        for m, group in groups.items():
+            row = m_rows[m]
             mention = Mention(
                 name=parts_from(row, raw=row["name"] or "", alt=True),
                 region=row["region"],
@@ -126,27 +148,73 @@ class RulesEngine:
             )
             ids: list[int] = []
             comparisons = []
-            for e in group["e"].to_list():
-                er = e_rows[e]
-                candidate = Candidate(
-                    entity_id=int(er["entity_id"]),
-                    name=parts_from(er, raw=er["name"] or ""),
-                    region_code=er["region_code"],
-                    address=er["address"],
-                    phone=er["phone"],
-                    legal_rep=er["legal_rep"],
-                )
+            for e in group:
+                candidate = candidate_of(e)
                 ids.append(candidate.entity_id)
                 comparisons.append(compare(mention, candidate, places))
             scored = score_comparisons(ids, comparisons, outside_share=thresholds.outside_share)
             if scored:
-                results[int(m)] = scored[:KEEP]
+                results[m] = scored[:KEEP]
             done += 1
             if progress and done % 1000 == 0:
                 progress(1000)
         if progress:
             progress(mentions.height - done // 1000 * 1000)  # the rest, with those without pairs
         return results
+
+
+LOOSE_KEEP = 10  # pairs kept for a mention that has no candidate agreeing on 字号 or better
+
+
+def promising(pairs: pl.DataFrame, entities: pl.DataFrame, mentions: pl.DataFrame) -> pl.DataFrame:
+    """The pairs worth the full comparison, chosen in bulk.
+
+    A pair whose name agrees at least on the 字号 (same core, one character apart, or the
+    mention being the 字号) is kept; the rest of a mention's pairs agree only loosely (名称相近)
+    and weigh next to nothing beside those, so they are kept only for mentions with no such
+    pair — the ten closest.
+    """
+    if not pairs.height:
+        return pairs
+    joined = pairs.join(
+        mentions.select("m", "clean", "core", "alt_core", "industry", "alt_industry"),
+        on="m",
+    ).join(entities.select("e", e_clean="clean", e_core="core", e_trade="trade"), on="e")
+    lev = cpdist(joined["core"].to_list(), joined["e_core"].to_list(),
+                 scorer=Levenshtein.distance, workers=1)  # fmt: skip
+    alt_lev = cpdist(joined["alt_core"].to_list(), joined["e_core"].to_list(),
+                     scorer=Levenshtein.distance, workers=1)  # fmt: skip
+
+    def trade_only(core: str, industry: str) -> pl.Expr:
+        c = pl.col(core)
+        return (
+            (c != "")
+            & (pl.col(industry) == "")
+            & ((c == pl.col("e_trade")) | pl.col("e_core").str.starts_with(c))
+        )
+
+    close = (
+        (pl.col("clean") == pl.col("e_clean"))
+        | (pl.col("core") == pl.col("e_core"))
+        | (pl.col("alt_core") == pl.col("e_core"))
+        | ((pl.col("lev") <= 1) & (pl.col("core").str.len_chars() >= 3))
+        | ((pl.col("alt_lev") <= 1) & (pl.col("alt_core").str.len_chars() >= 3))
+        | trade_only("core", "industry")
+        | trade_only("alt_core", "alt_industry")
+    )
+    marked = joined.with_columns(lev=pl.Series(lev), alt_lev=pl.Series(alt_lev)).with_columns(
+        close=close
+    )
+    has_close = marked.group_by("m").agg(pl.col("close").any().alias("any_close"))
+    marked = marked.join(has_close, on="m")
+    kept = marked.filter(pl.col("close"))
+    loose = (
+        marked.filter(~pl.col("any_close"))
+        .sort("m", "lev", "e")
+        .group_by("m", maintain_order=True)
+        .head(LOOSE_KEEP)
+    )
+    return pl.concat([kept.select("m", "e"), loose.select("m", "e")])
 
 
 def engine_named(name: str) -> Engine:

@@ -28,6 +28,8 @@ _GROUP = re.compile(r"\(([^()]*)\)")
 _CODE_PREFIX = re.compile(r"^(\d{6}|\d{9})(?:的)?")
 _COMPANY = re.compile(r"股份有限公司|有限责任公司|有限公司")
 _ROAD_END = re.compile(r"[\u4e00-\u9fff]{1,6}(?:大道|路|街|巷|广场|大厦|商场|市场|村)")
+_FILLER_FIRST = frozenset(f[0] for f in FILLERS)
+_ROAD_CHARS = frozenset("道路街巷场厦村")
 _CJK_PERSON = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 _MIN_CORE = 2  # a 字号 has at least two characters (企业名称登记管理规定 第八条)
 _LONGEST_INDUSTRY = max(len(w) for w in INDUSTRIES)
@@ -59,6 +61,8 @@ def fold(text: str) -> str:
 
 
 def _strip_fillers(text: str) -> str:
+    if not _FILLER_FIRST.intersection(text[:1]):
+        return text
     changed = True
     while changed:
         changed = False
@@ -89,6 +93,8 @@ def _brackets(text: str, places: Places) -> tuple[str, list[str], list[str], str
                 return ""
         return inside
 
+    if "(" not in text and ")" not in text:
+        return text, forms, regions, branch
     text = _GROUP.sub(take, text)
     return text.replace("(", "").replace(")", ""), forms, regions, branch
 
@@ -110,6 +116,8 @@ def _place_at_end(head: str, places: Places) -> str:
         if places.codes(tail) or tail in places.stems:
             return tail
     # A street is only taken when what is before it ends in a 行业 word (鑫源超市|长江路).
+    if not _ROAD_CHARS.intersection(head):
+        return ""
     for cut in range(_MIN_CORE, len(head) - 1):
         if _ROAD_END.fullmatch(head[cut:]) and any(
             head[:cut].endswith(word) for word in INDUSTRIES if len(word) <= cut - 1

@@ -226,6 +226,8 @@ def address_agreement(mention: str | None, candidate: str | None, places: Places
 
 def phone_agreement(mention: str | None, candidate: str | None) -> Agreement:
     """电话：号码一致（座机可不带区号，比对后八位）。"""
+    if not mention or not candidate:
+        return Agreement.MISSING
     a, b = normalise_phone(mention), normalise_phone(candidate)
     if len(a) < 7 or len(b) < 7:
         return Agreement.MISSING
@@ -235,6 +237,8 @@ def phone_agreement(mention: str | None, candidate: str | None) -> Agreement:
 
 
 def person_agreement(mention: str | None, candidate: str | None) -> Agreement:
+    if not mention or not candidate:
+        return Agreement.MISSING
     a, b = normalise_person(mention), normalise_person(candidate)
     if not a or not b:
         return Agreement.MISSING
@@ -292,7 +296,7 @@ def evidence(comparison: Comparison) -> tuple[float, list[str]]:
     return weight, reasons
 
 
-def support(comparison: Comparison) -> float:
+def support(comparison: Comparison, weight: float | None = None) -> float:
     """How likely the mention is if this candidate is the one: the name's likelihood at its
     level, times 2 to the power of the other evidence's weight."""
     likelihood = LIKELIHOOD[comparison.name]
@@ -300,18 +304,19 @@ def support(comparison: Comparison) -> float:
         likelihood = CORE_OTHER_FORM
     if likelihood == 0.0:
         return 0.0
-    weight, _ = evidence(comparison)
+    if weight is None:
+        weight, _ = evidence(comparison)
     return float(likelihood * 2.0**weight)
 
 
-def reasons(comparison: Comparison, *, peers: int) -> list[str]:
+def reasons(comparison: Comparison, *, peers: int, other: list[str] | None = None) -> list[str]:
     """匹配理由（中文），每条附其权重。"""
     said = [NAME_REASON[comparison.name]]
     if comparison.read_as_place:
         said[0] += "（把开头的县市名当作地名）"
     if comparison.name is not NameLevel.NONE and peers > 1:
         said.append(f"辖区内有 {peers} 户名称同样吻合")
-    return said + evidence(comparison)[1]
+    return said + (evidence(comparison)[1] if other is None else other)
 
 
 def peers_by_level(comparisons: Sequence[Comparison]) -> list[int]:
@@ -354,10 +359,12 @@ def score_comparisons(
 ) -> list[Scored]:
     kept = [(e, c) for e, c in zip(entity_ids, comparisons, strict=True) if c.name > 0]
     peers = peers_by_level([c for _, c in kept])
-    supports = [support(c) for _, c in kept]
+    weighed = [evidence(c) for _, c in kept]
+    supports = [support(c, w) for (_, c), (w, _) in zip(kept, weighed, strict=True)]
     scores = posterior(supports, outside_share=outside_share)
     scored = [
-        Scored(entity_id=e, score=round(s, 4), comparison=c, reasons=reasons(c, peers=n))
-        for (e, c), n, s in zip(kept, peers, scores, strict=True)
-    ]
+        Scored(entity_id=e, score=round(s, 4), comparison=c,
+               reasons=reasons(c, peers=n, other=said))
+        for (e, c), n, s, (_, said) in zip(kept, peers, scores, weighed, strict=True)
+    ]  # fmt: skip
     return sorted(scored, key=lambda s: (-s.score, s.entity_id))
