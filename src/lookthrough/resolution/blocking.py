@@ -142,39 +142,56 @@ class Pairs:
     widened: pl.Series  # the mentions searched city-wide because their county had no candidate
 
 
+class Blocker:
+    """The businesses' keys, made once per block level and reused for every batch of mentions.
+
+    ``entities``: e, region_code, core, trade. Keys shared by more than ``cap`` businesses of a
+    block are dropped here, once.
+    """
+
+    def __init__(self, entities: pl.DataFrame, *, cap: int = DEFAULT_CAP) -> None:
+        self.entities = entities
+        self.cap = cap
+        self._keys: dict[int, pl.DataFrame] = {}
+
+    def keys(self, level: int) -> pl.DataFrame:
+        if level not in self._keys:
+            e_keys = entity_keys(self.entities, level=level)
+            crowded = e_keys.group_by("key", "block").len().filter(pl.col("len") > self.cap)
+            self._keys[level] = e_keys.join(crowded, on=["key", "block"], how="anti")
+        return self._keys[level]
+
+    def pairs(self, mentions: pl.DataFrame) -> Pairs:
+        """Every (mention, business) pair sharing a key inside the mention's block.
+
+        ``mentions``: m, search_region, core, industry, alt_core, alt_industry. Mentions with
+        no candidate in their county are searched again in their city (a complaint handled
+        by the neighbouring county).
+        """
+        found: list[pl.DataFrame] = []
+        length = mentions["search_region"].str.len_chars()
+        for level, chosen in ((6, length >= 6), (4, (length >= 4) & (length < 6)), (2, length < 4)):
+            part = mentions.filter(chosen)
+            if part.height:
+                found.append(self._join(part, level=level))
+        pairs = pl.concat(found) if found else pl.DataFrame(schema={"m": pl.Int64, "e": pl.Int64})
+        county = mentions.filter(length >= 6)
+        lonely = county.filter(~pl.col("m").is_in(pairs["m"].implode()))
+        if lonely.height:
+            pairs = pl.concat([pairs, self._join(lonely, level=4)])
+        return Pairs(pairs=pairs.unique(), widened=lonely["m"])
+
+    def _join(self, mentions: pl.DataFrame, *, level: int) -> pl.DataFrame:
+        return (
+            mention_keys(mentions, level=level)
+            .join(self.keys(level), on=["key", "block"], how="inner")
+            .select(pl.col("m").cast(pl.Int64), pl.col("e").cast(pl.Int64))
+            .unique()
+        )
+
+
 def candidate_pairs(
     entities: pl.DataFrame, mentions: pl.DataFrame, *, cap: int = DEFAULT_CAP
 ) -> Pairs:
-    """Every (mention, business) pair sharing a key inside the mention's block.
-
-    ``entities``: e, region_code, core, trade. ``mentions``: m, search_region, core, industry,
-    alt_core, alt_industry. Mentions with no candidate in their county are searched again in
-    their city (a complaint handled by the neighbouring county).
-    """
-    found: list[pl.DataFrame] = []
-    length = mentions["search_region"].str.len_chars()
-    for level, chosen in ((6, length >= 6), (4, (length >= 4) & (length < 6)), (2, length < 4)):
-        part = mentions.filter(chosen)
-        if part.height:
-            found.append(_join(entities, part, level=level, cap=cap))
-    pairs = pl.concat(found) if found else pl.DataFrame(schema={"m": pl.Int64, "e": pl.Int64})
-    county = mentions.filter(length >= 6)
-    lonely = county.filter(~pl.col("m").is_in(pairs["m"].implode()))
-    if lonely.height:
-        wider = _join(entities, lonely, level=4, cap=cap)
-        pairs = pl.concat([pairs, wider])
-    return Pairs(pairs=pairs.unique(), widened=lonely["m"])
-
-
-def _join(entities: pl.DataFrame, mentions: pl.DataFrame, *, level: int, cap: int) -> pl.DataFrame:
-    e_keys = entity_keys(entities, level=level)
-    blocks = mentions["search_region"].str.slice(0, level).unique().implode()
-    e_keys = e_keys.filter(pl.col("block").is_in(blocks))
-    crowded = e_keys.group_by("key", "block").len().filter(pl.col("len") > cap)
-    e_keys = e_keys.join(crowded, on=["key", "block"], how="anti")
-    m_keys = mention_keys(mentions, level=level)
-    return (
-        m_keys.join(e_keys, on=["key", "block"], how="inner")
-        .select(pl.col("m").cast(pl.Int64), pl.col("e").cast(pl.Int64))
-        .unique()
-    )
+    """``Blocker(entities).pairs(mentions)`` for a single batch."""
+    return Blocker(entities, cap=cap).pairs(mentions)

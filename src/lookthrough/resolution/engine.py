@@ -21,7 +21,7 @@ from lookthrough.resolution.blocking import (
     ALT_COLUMNS,
     DEFAULT_CAP,
     NAME_COLUMNS,
-    candidate_pairs,
+    Blocker,
     name_columns,
     parts_from,
 )
@@ -100,6 +100,7 @@ class RulesEngine:
 
     cap: int = DEFAULT_CAP
     name: str = "rules"
+    batch: int = 50_000  # mentions blocked and scored at a time (bounds the pairs in memory)
 
     def match(
         self,
@@ -111,56 +112,59 @@ class RulesEngine:
     ) -> dict[int, list[Scored]]:
         entities = entities.with_row_index("e")
         mentions = mentions.with_row_index("m")
-        pairs = candidate_pairs(entities, mentions, cap=self.cap).pairs
-        pairs = promising(pairs, entities, mentions).sort("m", "e")
-        e_rows = entities.select(*ENTITY_FIELDS, *NAME_COLUMNS).rows(named=True)
-        m_rows = mentions.select(*MENTION_FIELDS, *NAME_COLUMNS, *ALT_COLUMNS).rows(named=True)
+        blocker = Blocker(entities, cap=self.cap)
         places = shipped()
-        results: dict[int, list[Scored]] = {}
-        done = 0
         made: dict[int, Candidate] = {}  # a business is a candidate of many mentions
-
-        def candidate_of(e: int) -> Candidate:
-            found = made.get(e)
-            if found is None:
-                er = e_rows[e]
-                found = made[e] = Candidate(
-                    entity_id=int(er["entity_id"]),
-                    name=parts_from(er, raw=er["name"] or ""),
-                    region_code=er["region_code"],
-                    address=er["address"],
-                    phone=er["phone"],
-                    legal_rep=er["legal_rep"],
+        results: dict[int, list[Scored]] = {}
+        for start in range(0, mentions.height, self.batch):
+            part = mentions.slice(start, self.batch)
+            pairs = promising(blocker.pairs(part).pairs, entities, part).sort("m", "e")
+            self._learn(entities, pairs, made)
+            rows = part.select("m", *MENTION_FIELDS, *NAME_COLUMNS, *ALT_COLUMNS).rows(named=True)
+            by_m = {int(r["m"]): r for r in rows}
+            groups: dict[int, list[int]] = {}
+            for m, e in zip(pairs["m"].to_list(), pairs["e"].to_list(), strict=True):
+                groups.setdefault(m, []).append(e)
+            for m, group in groups.items():
+                row = by_m[m]
+                mention = Mention(
+                    name=parts_from(row, raw=row["name"] or "", alt=True),
+                    region=row["region"],
+                    address=row["address"],
+                    phone=row["phone"],
+                    legal_rep=row["legal_rep"],
                 )
-            return found
-
-        groups: dict[int, list[int]] = {}
-        for m, e in zip(pairs["m"].to_list(), pairs["e"].to_list(), strict=True):
-            groups.setdefault(m, []).append(e)
-        for m, group in groups.items():
-            row = m_rows[m]
-            mention = Mention(
-                name=parts_from(row, raw=row["name"] or "", alt=True),
-                region=row["region"],
-                address=row["address"],
-                phone=row["phone"],
-                legal_rep=row["legal_rep"],
-            )
-            ids: list[int] = []
-            comparisons = []
-            for e in group:
-                candidate = candidate_of(e)
-                ids.append(candidate.entity_id)
-                comparisons.append(compare(mention, candidate, places))
-            scored = score_comparisons(ids, comparisons, outside_share=thresholds.outside_share)
-            if scored:
-                results[m] = scored[:KEEP]
-            done += 1
-            if progress and done % 1000 == 0:
-                progress(1000)
-        if progress:
-            progress(mentions.height - done // 1000 * 1000)  # the rest, with those without pairs
+                candidates = [made[e] for e in group]
+                comparisons = [compare(mention, c, places) for c in candidates]
+                scored = score_comparisons(
+                    [c.entity_id for c in candidates],
+                    comparisons,
+                    outside_share=thresholds.outside_share,
+                )
+                if scored:
+                    results[m] = scored[:KEEP]
+            if progress:
+                progress(part.height)
         return results
+
+    @staticmethod
+    def _learn(entities: pl.DataFrame, pairs: pl.DataFrame, made: dict[int, Candidate]) -> None:
+        """Build the candidates these pairs need and have not been built yet (only those: a
+        province's businesses as Python objects would not fit in memory)."""
+        wanted = pairs["e"].unique().to_list()
+        new = [e for e in wanted if e not in made]
+        if not new:
+            return
+        rows = entities.filter(pl.col("e").is_in(new)).select("e", *ENTITY_FIELDS, *NAME_COLUMNS)
+        for er in rows.iter_rows(named=True):
+            made[int(er["e"])] = Candidate(
+                entity_id=int(er["entity_id"]),
+                name=parts_from(er, raw=er["name"] or ""),
+                region_code=er["region_code"],
+                address=er["address"],
+                phone=er["phone"],
+                legal_rep=er["legal_rep"],
+            )
 
 
 LOOSE_KEEP = 10  # pairs kept for a mention that has no candidate agreeing on 字号 or better
