@@ -42,22 +42,23 @@ class NameLevel(IntEnum):
 
 # How likely a person who means a business writes a name that agrees with it at each level
 # (the likelihood of the mention under "this is the one"). An exact name is what most people
-# write; one particular slip of one character (德城 for 德成) is far rarer, which is why an exact
-# match beats its one-character neighbours. CORE_OTHER_FORM: the mention spells out a legal form
+# write; one particular slip of one character (德城 for 德成) is far rarer — a county of tens of
+# thousands of businesses holds dozens of one-character neighbours of any name, and together
+# they must not outweigh the exact one. CORE_OTHER_FORM: the mention spells out a legal form
 # the candidate does not have (…富祥粮油有限责任公司 against 包河区富祥粮油店).
 LIKELIHOOD = {
     NameLevel.FULL: 0.5,
     NameLevel.CORE: 0.5,
-    NameLevel.EDIT1: 0.01,
+    NameLevel.EDIT1: 0.001,
     NameLevel.TRADE: 0.1,
-    NameLevel.CONTAINS: 0.003,
-    NameLevel.FUZZY: 0.0003,
+    NameLevel.CONTAINS: 0.0003,
+    NameLevel.FUZZY: 0.00003,
     NameLevel.NONE: 0.0,
 }
 CORE_OTHER_FORM = 0.05
 # A business that is not among the candidates (unregistered, or registered elsewhere) is taken
 # to be named as loosely as a one-character match: this likelihood, times the outside share.
-OUTSIDE_LIKELIHOOD = 0.01
+OUTSIDE_LIKELIHOOD = 0.001
 NAME_REASON = {
     NameLevel.FULL: "名称全称一致",
     NameLevel.CORE: "名称一致（去掉地名、组织形式后）",
