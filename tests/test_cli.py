@@ -128,6 +128,7 @@ def test_demo_prepares_and_prints_accounts(env: dict[str, str]) -> None:
         "shenji_guanli",
     ):
         assert username in demo.stdout
+    assert "投诉舆情" in demo.stdout and "已关联：自动" in demo.stdout  # resolve run after import
     second = run(env, "demo", "--no-serve")
     assert second.returncode == 0
     assert "新增演示网格 0" in second.stdout

@@ -41,6 +41,7 @@ from lookthrough.ingest.models import IngestBatch, QuarantineRow
 from lookthrough.records.models import Record
 from lookthrough.regions.models import Region
 from lookthrough.registry.models import Entity
+from lookthrough.resolution.models import MentionJudgement, MentionLink
 from walk_routes import ADMINS_ONLY, FRAMEWORK_PATHS, ROUTES, UPLOAD, Route
 from walk_world import (
     ACTORS,
@@ -65,6 +66,8 @@ OFFICIAL_PATHS = (
     "/api/v1/entities/{entity_id}/",
     "/api/v1/ingest/",
     "/ingest",
+    "/api/v1/resolution/",
+    "/resolution",
 )
 UPLOAD_NAME = "蜀山上传检查.csv"
 
@@ -205,6 +208,8 @@ def snapshot(db: Session) -> dict[str, list[tuple[Any, ...]]]:
         "lockouts": select(LoginThrottle.username, LoginThrottle.locked_until),
         "import batches": select(IngestBatch.id, IngestBatch.status, IngestBatch.rows_read),
         "quarantined rows": select(QuarantineRow.id, QuarantineRow.status, QuarantineRow.raw),
+        "mention judgements": select(MentionJudgement.id, MentionJudgement.record_id),
+        "mention links": select(MentionLink.record_id, MentionLink.status, MentionLink.entity_id),
         "audit trail": select(AuditEvent.kind, func.count())
         .where(AuditEvent.kind != DENIED)
         .group_by(AuditEvent.kind),

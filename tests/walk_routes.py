@@ -53,6 +53,8 @@ FIX = {"检查日期": "2026-03-01"}  # the quarantined rows' unreadable date, c
 # it the row's own batch, a row from elsewhere would be stopped by that batch's 404 (which rolls
 # the whole request back) even if the check on the row itself were missing.
 OWN_BATCH = BATCHES[0].id
+# "Not sure" leaves the mention in the queue, so every probe of the walk finds it there.
+JUDGEMENT = {"entity_id": "{id_A}", "judgement": "unsure", "note": "巡检判定"}
 RECORD_SEARCHES: tuple[dict[str, str], ...] = (
     {},
     {"kind": "inspection"},
@@ -168,6 +170,20 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("GET", "/api/v1/records", EVERYONE, queries=RECORD_SEARCHES, counts="records"),
     Route("GET", "/api/v1/records/{record_id}", EVERYONE, target="record", shows=True),
+    # --- entity resolution: the review queue and judgements (JSON) ---
+    Route("GET", "/api/v1/resolution/review", OFFICIALS, counts="mentions"),
+    Route(
+        "GET", "/api/v1/resolution/mentions/{record_id}", OFFICIALS, target="mention", shows=True
+    ),
+    Route(
+        "POST",
+        "/api/v1/resolution/mentions/{record_id}/judgements",
+        OFFICIALS,
+        target="mention",
+        body=JUDGEMENT,
+        shows=True,
+        note="the entity judged is 蜀山区's own A; the mention's region decides",
+    ),
     # --- data import and its quarantine (JSON and Excel) ---
     Route(
         "GET", "/api/v1/ingest/batches", OFFICIALS, queries=({}, {"offset": "1"}), counts="batches"
@@ -445,6 +461,17 @@ ROUTES: tuple[Route, ...] = (
         target="ack",
         body={"report_id": "1"},
         note="only the city (3401) and the province (34) confirm receipt",
+    ),
+    # --- pages: entity resolution ---
+    Route("GET", "/resolution/review", OFFICIALS, counts="mentions"),
+    Route("GET", "/resolution/mentions/{record_id}", OFFICIALS, target="mention", shows=True),
+    Route(
+        "POST",
+        "/resolution/mentions/{record_id}/judgements",
+        OFFICIALS,
+        target="mention",
+        body=JUDGEMENT,
+        shows=True,
     ),
     # --- pages: data import and its quarantine ---
     Route("GET", "/ingest", OFFICIALS, counts="batches"),

@@ -22,7 +22,12 @@ from lookthrough.ingest.models import IngestBatch, QuarantineRow
 from lookthrough.ingest.service import _mapping_data
 from lookthrough.lists.models import Matter, Problem
 from lookthrough.penetration.models import PenetrationFactor, PenetrationRun
+from lookthrough.records.models import Record
 from lookthrough.regions.models import Region
+from lookthrough.registry.models import Entity
+from lookthrough.resolution import service as resolution_service
+from lookthrough.resolution.models import MentionCandidate, MentionScored
+from lookthrough.resolution.rules import Thresholds
 
 COUNTY = "county"  # county_official of 340104 蜀山区
 ENTERPRISE = "enterprise"  # enterprise user bound to entity E (in 340104)
@@ -100,8 +105,12 @@ RECORDS = [
     w1  W  340202     penalty         金丝雀丙丁处罚记录
     p1  P  3401       inspection      金丝雀合肥市级通报
     s1  -  34         inspection      金丝雀安徽省级通报
+    m1  -  340103     complaint       金丝雀庐阳被投诉对象
     """.strip().splitlines()
 ]
+# Mentions waiting for review (resolution): n1 in 蜀山区 names A — and C of 庐阳区 is a
+# candidate too, which the county official must never be shown; m1 (庐阳区) is nobody's here.
+MENTIONS = {"n1": ("蜀山甲商贸", (("A", 0.6), ("C", 0.35))), "m1": ("金丝雀甲乙", (("C", 0.5),))}
 # Batches imported by 蜀山区 (h), by 庐阳区 (c) and by 合肥市 (p), each with one quarantined row
 # whose date cannot be read. No actor but the county official sees h; nobody here sees c or p.
 QUARANTINE_HEADER = ("检查编号", "统一社会信用代码", "所属区划代码", "检查日期", "主体名称",
@@ -189,6 +198,13 @@ class World:
                        sees(self.actor, region=r.region, entity=r.entity), (r.title,))
                 for r in RECORDS
             ]  # fmt: skip
+        if kind == "mention":
+            by_key = {r.key: r for r in RECORDS}
+            return [
+                Target(f"mention {key} @{by_key[key].region}", self.record_ids[key],
+                       sees(self.actor, region=by_key[key].region, entity="-"), (written,))
+                for key, (written, _) in MENTIONS.items()
+            ]  # fmt: skip
         if kind == "batch":
             return [
                 Target(f"batch {b.key} @{b.region}", b.id,
@@ -260,6 +276,9 @@ class World:
         """What a list, export or map total must say: the in-scope rows matching the query."""
         if counts == "batches":
             return sum(sees(self.actor, region=b.region, entity="-") for b in BATCHES)
+        if counts == "mentions":  # all of MENTIONS wait in the review queue
+            regions = {r.key: r.region for r in RECORDS}
+            return sum(sees(self.actor, region=regions[k], entity="-") for k in MENTIONS)
         if counts == "map":
             counts, query = query.get("metric", "entities"), {"region": query.get("region", HERE)}
         region = query.get("region", "")
@@ -357,6 +376,25 @@ def _add_lists(db: Session) -> dict[str, dict[str, int]]:
     return made
 
 
+def _add_mentions(db: Session, entities: dict[str, Entity], record_ids: dict[str, str]) -> None:
+    """The mentions of MENTIONS, scored as a resolution run leaves them, waiting for review."""
+    now = clock.utcnow()
+    for key, (written, candidates) in MENTIONS.items():
+        record = db.get(Record, record_ids[key])
+        assert record is not None
+        record.payload = {"mention": written, "text": f"{written}服务差", "platform": "微博"}
+        db.add(MentionScored(record_id=record.id, method="rules", candidates=len(candidates),
+                             scored_at=now))  # fmt: skip
+        for rank, (entity, score) in enumerate(candidates, start=1):
+            db.add(MentionCandidate(record_id=record.id, entity_id=entities[entity].id, rank=rank,
+                                    score=score, reasons=["名称相近"], method="rules",
+                                    scored_at=now))  # fmt: skip
+    db.flush()
+    resolution_service.rebuild_links(
+        db, thresholds=Thresholds(), record_ids=list(record_ids.values())
+    )
+
+
 def build_world(db: Session, actor: str) -> World:
     """Put the world in the database, seen by ``actor``."""
     now = clock.utcnow()
@@ -372,6 +410,7 @@ def build_world(db: Session, actor: str) -> World:
         ).id
         for r in RECORDS
     }
+    _add_mentions(db, entities, record_ids)
     for code, name in GRIDS.items():
         db.add(
             Region(code=code, name=name, level="grid", kind="grid", parent_code=code[:9],

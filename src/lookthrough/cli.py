@@ -18,6 +18,7 @@ from lookthrough.ingest import cli as ingest_cli
 from lookthrough.inspection import cli as inspection_cli
 from lookthrough.penetration import cli as penetration_cli
 from lookthrough.registry import cli as registry_cli
+from lookthrough.resolution import cli as resolution_cli
 from lookthrough.synth import cli as synth_cli
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ app.command("synth")(synth_cli.synth_command)
 app.add_typer(penetration_cli.app, name="penetration")
 app.add_typer(inspection_cli.app, name="inspection")
 app.add_typer(disposal_cli.app, name="disposal")
+app.add_typer(resolution_cli.app, name="resolve")
 console = Console()
 
 
@@ -149,6 +151,7 @@ def demo(
     settings = settings_for_cli()
     summary = upgrade_database()
     loaded = demo_module.load_province(settings, scale=scale, console=console)
+    resolved = demo_module.resolve_mentions(settings, console=console)
     with open_session(settings) as session:
         grids = demo_module.seed_grids(session)
         logins = demo_module.seed_accounts(
@@ -159,6 +162,7 @@ def demo(
     console.print(
         f"[green]行政区划 {summary['regions_total']} 条，新增演示网格 {grids} 个；{loaded}[/green]"
     )
+    console.print(f"[green]{resolved}[/green]")
     table = Table(
         "用户名 username",
         "密码 password",

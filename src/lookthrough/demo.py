@@ -92,6 +92,30 @@ def load_province(settings: Settings, *, scale: str, console: Any) -> str:
     )
 
 
+# --- entity resolution: link the imported complaints and opinion items to businesses ---------
+
+
+def resolve_mentions(settings: Settings, *, console: Any) -> str:
+    """Run ``lookthrough resolve run`` over what is not resolved yet (all of it, the first time)."""
+    from lookthrough.core.db import engine_for, session_factory
+    from lookthrough.resolution import run, service
+    from lookthrough.resolution.engine import engine_named
+
+    console.print("关联投诉、舆情所指的经营主体…")
+    summary = run.resolve_all(
+        session_factory(engine_for(settings.database_url)),
+        actor=Actor.system("demo"),
+        thresholds=service.thresholds_for(settings),
+        engine=engine_named(settings.resolution_engine),
+        only_new=True,
+    )
+    s = summary.statuses
+    return (
+        f"投诉舆情 {summary.mentions:,} 条已关联：自动 {s.get('auto', 0):,}，"
+        f"待复核 {s.get('review', 0):,}，未关联 {s.get('unlinked', 0):,}"
+    )
+
+
 def seed_grids(session: Session) -> int:
     """Three demonstration grids under every town that has none yet."""
     with_grids = set(session.scalars(select(Region.parent_code).where(Region.level == "grid")))

@@ -199,6 +199,8 @@ def _include_routes(app: FastAPI) -> None:
     from lookthrough.regions import pages as regions_pages
     from lookthrough.registry import api as registry_api
     from lookthrough.registry import pages as registry_pages
+    from lookthrough.resolution import api as resolution_api
+    from lookthrough.resolution import pages as resolution_pages
 
     for router in (
         api.router,
@@ -212,6 +214,7 @@ def _include_routes(app: FastAPI) -> None:
         lists_api.router,
         inspection_api.router,
         disposal_api.router,
+        resolution_api.router,
     ):
         app.include_router(router, prefix="/api/v1")
     for router in (
@@ -225,5 +228,6 @@ def _include_routes(app: FastAPI) -> None:
         ingest_pages.router,
         inspection_pages.router,
         disposal_pages.router,
+        resolution_pages.router,
     ):
         app.include_router(router)

@@ -406,5 +406,40 @@ class IncidentAcknowledged(AuditEventType):
     level: str
 
 
+@dataclass(frozen=True, slots=True)
+class MentionJudged(AuditEventType):
+    kind = "resolution.mention_judged"
+    label = "判定投诉舆情所指主体"
+    object_type = "record"
+    object_id: str  # the record whose mention was judged
+    entity_id: int
+    judgement: str  # link | not_a_match | unsure
+    before: dict[str, Any]  # the mention's link before and after
+    after: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class EntitiesMerged(AuditEventType):
+    kind = "resolution.entities_merged"
+    label = "合并或拆分经营主体"
+    object_type = "entity"
+    object_id: str  # the business merged into another (or split from it)
+    into_entity_id: int
+    judgement: str  # merge | split
+    links_changed: int
+
+
+@dataclass(frozen=True, slots=True)
+class MentionsResolved(AuditEventType):
+    kind = "resolution.mentions_resolved"
+    label = "批量关联投诉舆情所指主体"
+    object_type = "mention_link"
+    object_id: str  # the engine that ran
+    mentions: int
+    auto: int
+    review: int
+    unlinked: int
+
+
 def all_event_types() -> list[type[AuditEventType]]:
     return sorted(AuditEventType.__subclasses__(), key=lambda cls: cls.kind)

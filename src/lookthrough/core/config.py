@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # 网络安全法 第二十一条: network logs kept no less than six months; six calendar months can be
@@ -78,6 +78,40 @@ class Settings(BaseSettings):
     var_dir: Path = Field(
         Path("var"), description="Folder for the embedded database, exports and archives."
     )
+    resolution_auto_link: float = Field(
+        0.90,
+        gt=0,
+        le=1,
+        description="Entity resolution: a mention whose best candidate scores at least this "
+        "(the probability that it is the business meant) is linked automatically.",
+    )
+    resolution_review_min: float = Field(
+        0.30,
+        ge=0,
+        lt=1,
+        description="Entity resolution: best scores from this up to the auto-link threshold go "
+        "to the review queue; lower ones stay unlinked.",
+    )
+    resolution_outside_share: float = Field(
+        0.05,
+        gt=0,
+        lt=1,
+        description="Entity resolution: the prior share of mentions whose business is not "
+        "among the candidates (unregistered, or registered elsewhere).",
+    )
+    resolution_engine: Literal["rules", "splink"] = Field(
+        "rules",
+        description="Entity resolution engine for `lookthrough resolve run`: 'rules' (the "
+        "rule scorer) or 'splink' (Splink's probabilistic model on DuckDB).",
+    )
+
+    @model_validator(mode="after")
+    def _review_below_auto_link(self) -> Settings:
+        if self.resolution_review_min >= self.resolution_auto_link:
+            raise ValueError(
+                "复核下限（RESOLUTION_REVIEW_MIN）须低于自动关联阈值（RESOLUTION_AUTO_LINK）"
+            )
+        return self
 
     inspection_visit_cap: int = Field(
         2,

@@ -71,6 +71,7 @@ class Capability(StrEnum):
     PLAN_INSPECTIONS = "inspection.plan"  # items, inspector pool, plans and draws, manuals
     WORK_TASKS = "inspection.work"  # fill a visit's checklist on site
     DISPOSE = "disposal.manage"  # open and move measures, report and acknowledge incidents
+    RESOLVE_MENTIONS = "mentions.resolve"  # review which business a complaint or post means
 
 
 PERMISSIONS: dict[Capability, frozenset[Role]] = {
@@ -96,6 +97,9 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     ),
     Capability.WORK_TASKS: OFFICIALS,
     Capability.DISPOSE: frozenset(
+        {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
+    ),
+    Capability.RESOLVE_MENTIONS: frozenset(
         {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
     ),
 }

@@ -72,6 +72,8 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
     from lookthrough.dashboard.service import METRIC_LABELS
     from lookthrough.ingest.templates import TARGET_LABELS
     from lookthrough.records.service import KIND_LABELS as RECORD_KINDS
+    from lookthrough.resolution.models import JUDGEMENT_LABELS
+    from lookthrough.resolution.review import STATUS_LABELS as LINK_STATUSES
 
     return [
         ("core/errors.py", (error.default_message for error in all_errors())),
@@ -80,6 +82,8 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
         ("records/service.py", RECORD_KINDS.values()),
         ("dashboard/service.py", METRIC_LABELS.values()),
         ("ingest/templates.py", TARGET_LABELS.values()),
+        ("resolution/review.py", [*LINK_STATUSES.values(), "未处理"]),
+        ("resolution/models.py", JUDGEMENT_LABELS.values()),
     ]
 
 

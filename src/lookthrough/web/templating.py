@@ -40,6 +40,11 @@ def menu_for(actor: Actor) -> list[MenuItem]:
             MenuItem(N_("监管信息"), "/records", "ti-files", N_("一户一档")),
             MenuItem(N_("行政区划与网格"), "/regions", "ti-map-2", N_("基础数据")),
         ]
+    if can(actor.role, Capability.RESOLVE_MENTIONS):  # beside the records, in 一户一档
+        at = next((i + 1 for i, m in enumerate(items) if m.href == "/records"), len(items))
+        items.insert(
+            at, MenuItem(N_("待复核关联"), "/resolution/review", "ti-link", N_("一户一档"))
+        )
     if can(actor.role, Capability.IMPORT_DATA):
         items.append(MenuItem(N_("数据导入"), "/ingest", "ti-database-import", N_("基础数据")))
     if can(actor.role, Capability.PLAN_INSPECTIONS):
