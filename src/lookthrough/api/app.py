@@ -188,12 +188,13 @@ def _include_routes(app: FastAPI) -> None:
     from lookthrough.dashboard import pages as dashboard_pages
     from lookthrough.ingest import api as ingest_api
     from lookthrough.ingest import pages as ingest_pages
+    from lookthrough.profile import api as profile_api
+    from lookthrough.profile import pages as profile_pages
     from lookthrough.records import api as records_api
     from lookthrough.records import pages as records_pages
     from lookthrough.regions import api as regions_api
     from lookthrough.regions import pages as regions_pages
     from lookthrough.registry import api as registry_api
-    from lookthrough.registry import pages as registry_pages
 
     for router in (
         api.router,
@@ -204,6 +205,7 @@ def _include_routes(app: FastAPI) -> None:
         registry_api.router,
         records_api.router,
         ingest_api.router,
+        profile_api.router,
     ):
         app.include_router(router, prefix="/api/v1")
     for router in (
@@ -212,7 +214,7 @@ def _include_routes(app: FastAPI) -> None:
         audit_pages.router,
         dashboard_pages.router,
         regions_pages.router,
-        registry_pages.router,
+        profile_pages.router,
         records_pages.router,
         ingest_pages.router,
     ):

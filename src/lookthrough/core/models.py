@@ -6,6 +6,7 @@ from lookthrough.accounts import models as accounts_models
 from lookthrough.audit import models as audit_models
 from lookthrough.core.db import Base
 from lookthrough.ingest import models as ingest_models
+from lookthrough.profile import models as profile_models
 from lookthrough.records import models as records_models
 from lookthrough.regions import models as regions_models
 from lookthrough.registry import models as registry_models
@@ -17,6 +18,7 @@ MODULES = (
     accounts_models,
     audit_models,
     ingest_models,
+    profile_models,
     records_models,
     regions_models,
     registry_models,
