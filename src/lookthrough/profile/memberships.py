@@ -11,6 +11,12 @@ from lookthrough.profile import sections, timeline
 from lookthrough.profile.rules import list_status, parse_date
 
 LISTS = {"abnormal_list": "经营异常名录", "dishonesty_list": "严重违法失信名单"}
+COLUMNS = ("名录", "列入日期", "列入事由", "决定机关", "移出日期", "状态")
+BADGES = ("列入严重违法失信名单", "列入经营异常名录", "均已移出")
+
+
+# What the page passes through _() (web/messages.py gathers it for the English catalog).
+PAGE_LABELS = (TITLE := "名录情况", *LISTS.values(), *COLUMNS, *BADGES, "在列")
 
 
 @sections.provider("lists", order=10)
@@ -43,15 +49,15 @@ def list_memberships(session: Session, ctx: sections.Context) -> sections.Sectio
             )
         )
     if "dishonesty_list" in standing:
-        badge, kind = "列入严重违法失信名单", "danger"
+        badge, kind = BADGES[0], "danger"
     elif standing:
-        badge, kind = "列入经营异常名录", "warning"
+        badge, kind = BADGES[1], "warning"
     else:
-        badge, kind = "均已移出", "success"
+        badge, kind = BADGES[2], "success"
     return sections.Section(
         key="lists",
-        title="名录情况",
-        columns=("名录", "列入日期", "列入事由", "决定机关", "移出日期", "状态"),
+        title=TITLE,
+        columns=COLUMNS,
         rows=rows,
         badge=badge,
         badge_kind=kind,

@@ -28,6 +28,7 @@ from lookthrough.regions import service as regions_service
 from lookthrough.registry.models import Entity, Relation, Subject
 
 NOT_FOUND = "经营主体不存在或不在您的管辖范围内"
+LICENCE_STATUSES = ("有效", "已过期")
 SUBJECT_LIMIT = 200
 
 
@@ -150,7 +151,7 @@ def licences(
                 valid_from=parse_date(p.get("valid_from")),
                 valid_to=valid_to,
                 scope=p.get("scope"),
-                status="已过期" if valid_to is not None and valid_to < today else "有效",
+                status=LICENCE_STATUSES[1 if valid_to is not None and valid_to < today else 0],
             )
         )
     return found

@@ -70,7 +70,11 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
     from lookthrough.core.errors import all_errors
     from lookthrough.core.roles import ROLE_LABELS
     from lookthrough.dashboard.service import METRIC_LABELS
+    from lookthrough.ingest.shapes import SUBJECT_KINDS
     from lookthrough.ingest.templates import TARGET_LABELS
+    from lookthrough.profile.memberships import PAGE_LABELS as PROFILE_LABELS
+    from lookthrough.profile.service import LICENCE_STATUSES
+    from lookthrough.profile.timeline import LINKED_LABEL
     from lookthrough.records.service import KIND_LABELS as RECORD_KINDS
 
     return [
@@ -80,6 +84,9 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
         ("records/service.py", RECORD_KINDS.values()),
         ("dashboard/service.py", METRIC_LABELS.values()),
         ("ingest/templates.py", TARGET_LABELS.values()),
+        ("profile/memberships.py", PROFILE_LABELS),
+        ("profile/service.py", (*LICENCE_STATUSES, *SUBJECT_KINDS.values())),
+        ("profile/timeline.py", (LINKED_LABEL,)),
     ]
 
 
