@@ -22,13 +22,7 @@ PAGE_LABELS = (TITLE := "名录情况", *LISTS.values(), *COLUMNS, *BADGES, "在
 @sections.provider("lists", order=10)
 def list_memberships(session: Session, ctx: sections.Context) -> sections.Section | None:
     """名录情况：列入经营异常名录、严重违法失信名单的记录，注明列入日期、事由、决定机关和移出日期。"""
-    entries = timeline.of_kinds(
-        session,
-        actor=ctx.actor,
-        audience=ctx.audience,
-        entity_id=ctx.entity_id,
-        kinds=tuple(LISTS),
-    )
+    entries: list[timeline.TimelineRow] = [r for r in ctx.standing if r.kind in LISTS]
     if not entries:
         return None
     rows = []

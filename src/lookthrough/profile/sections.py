@@ -47,6 +47,9 @@ class Context:
     entity_id: int
     region_code: str
     today: date
+    # The business's current licence and list records (timeline rows), read once for every
+    # section that needs them; a provider wanting other records reads them itself.
+    standing: Sequence[Any] = ()
 
 
 @dataclass(frozen=True, slots=True)

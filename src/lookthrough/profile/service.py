@@ -134,13 +134,15 @@ class ProfileFile:
         return sum(self.record_counts.values())
 
 
-def licences(
-    session: Session, *, actor: Actor, audience: Audience, entity_id: int, today: date
-) -> list[Licence]:
+# Record kinds read once when a file opens: licences here, list entries for the lists section.
+STANDING_KINDS = ("licence", "abnormal_list", "dishonesty_list")
+
+
+def licences(rows: Sequence[timeline.TimelineRow], today: date) -> list[Licence]:
     found = []
-    for row in timeline.of_kinds(
-        session, actor=actor, audience=audience, entity_id=entity_id, kinds=("licence",)
-    ):
+    for row in rows:
+        if row.kind != "licence":
+            continue
         p = row.payload
         valid_to = parse_date(p.get("valid_to"))
         found.append(
@@ -240,19 +242,21 @@ def open_file(session: Session, *, actor: Actor, entity_id: int) -> ProfileFile:
     audience = audience_of(actor)
     today = clock.today()
     subject_rows, subject_counts = subjects(session, actor=actor, entity_id=entity.id)
+    standing = timeline.of_kinds(
+        session, actor=actor, audience=audience, entity_id=entity.id, kinds=STANDING_KINDS
+    )
     ctx = sections.Context(
         actor=actor,
         audience=audience,
         entity_id=entity.id,
         region_code=entity.region_code,
         today=today,
+        standing=standing,
     )
     return ProfileFile(
         audience=audience,
         registration=Registration.of(entity, region_names(session, entity.region_code)),
-        licences=licences(
-            session, actor=actor, audience=audience, entity_id=entity.id, today=today
-        ),
+        licences=licences(standing, today),
         subjects=subject_rows,
         subject_counts=subject_counts,
         record_counts=timeline.counts_by_kind(
