@@ -31,7 +31,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
-from urllib.request import urlopen
+from urllib.request import Request, urlopen
 
 from sqlalchemy import select, text
 
@@ -133,6 +133,16 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
             time.sleep(0.3)
     process.kill()
     raise SystemExit("the server did not start")
+
+
+def warm(port: int, paths: list[str], token: str) -> None:
+    """One request at a time (nothing cut off): plans, pools and caches warm."""
+    for path in paths:
+        request = Request(
+            f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Bearer {token}"}
+        )
+        with urlopen(request, timeout=30) as response:  # noqa: S310 (our own server)
+            response.read()
 
 
 def run_wrk(
