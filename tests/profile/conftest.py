@@ -25,10 +25,5 @@ def hefei() -> Actor:
                  jurisdiction="3401", region="3401")  # fmt: skip
 
 
-def enterprise_of(entity_id: int) -> Actor:
-    return Actor(user_id=None, username="t_ent", role=Role.ENTERPRISE, jurisdiction="340104",
-                 region="340104", entity_id=entity_id)  # fmt: skip
-
-
 # The browser test's Chromium, page and screenshot fixtures (its own server is in its module).
 from test_browser import chromium, page, recorder, screenshots  # noqa: E402, F401

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from factories import make_entity, make_record
 from lookthrough.core import clock
+from lookthrough.core.actor import Actor
+from lookthrough.core.roles import Role
 from lookthrough.registry.models import Entity, Person, Relation, Subject
 from lookthrough.resolution.models import MentionLink
 
@@ -140,3 +142,8 @@ def build(db: Session) -> ProfileWorld:
     link(db, r["待审"], e["甲"], status="review", score=0.6)
     db.flush()
     return ProfileWorld(e, r, person, subjects)
+
+
+def enterprise_of(entity_id: int) -> Actor:
+    return Actor(user_id=None, username="t_ent", role=Role.ENTERPRISE, jurisdiction="340104",
+                 region="340104", entity_id=entity_id)  # fmt: skip

@@ -7,7 +7,7 @@
   var info = document.getElementById("graph-info");
   var notes = document.getElementById("graph-notes");
   var centre = "e" + el.dataset.entity;
-  var state = { nodes: {}, edges: {}, expanded: {}, loads: 0 };
+  var state = { nodes: {}, edges: {}, expanded: {}, loads: 0, pos: {} };
   window.ltGraph = { chart: chart, state: state, expand: expand };
   var CATEGORIES = ["centre", "entity", "person"];
 
@@ -32,9 +32,34 @@
     notes.appendChild(li);
   }
 
+  // Where ECharts has drawn each node so far: every redraw starts from there, and a new node
+  // from beside the node it was expanded from (a node with no position at all trips ECharts).
+  function remember() {
+    var model = chart.getModel();
+    var series = model && model.getSeriesByIndex(0);
+    if (!series) { return; }
+    var data = series.getData();
+    for (var i = 0; i < data.count(); i++) {
+      var item = data.getRawDataItem(i);
+      var xy = data.getItemLayout(i);
+      if (item && xy && isFinite(xy[0]) && isFinite(xy[1])) { state.pos[item.id] = [xy[0], xy[1]]; }
+    }
+  }
+
+  function place(id, from) {
+    if (state.pos[id]) { return; }
+    var origin = state.pos[from] || [0, 0];
+    var angle = Math.random() * 2 * Math.PI;
+    var radius = from === id ? 0 : 60 + Math.random() * 60;
+    state.pos[id] = [origin[0] + radius * Math.cos(angle), origin[1] + radius * Math.sin(angle)];
+  }
+
   function merge(graph) {
+    remember();
+    place(graph.centre, graph.centre);
     graph.nodes.forEach(function (n) {
       if (!state.nodes[n.id]) { state.nodes[n.id] = n; }
+      place(n.id, graph.centre);
     });
     graph.edges.forEach(function (e) {
       state.edges[e.source + ">" + e.target + ":" + e.kind] = e;
@@ -71,6 +96,7 @@
           var n = state.nodes[id];
           var cat = id === centre ? 0 : (n.kind === "person" ? 2 : 1);
           return { id: id, name: n.name, category: cat, url: n.url, kind: n.kind,
+                   x: state.pos[id][0], y: state.pos[id][1],
                    symbolSize: id === centre ? 46 : (state.expanded[id] ? 34 : 26),
                    symbol: n.kind === "person" ? "diamond" : "circle" };
         }),
@@ -118,7 +144,8 @@
     if (p.dataType === "node" && p.data.url) { window.location.href = p.data.url; }
   });
   document.getElementById("graph-reset").addEventListener("click", function () {
-    state.nodes = {}; state.edges = {}; state.expanded = {}; notes.textContent = "";
+    state.nodes = {}; state.edges = {}; state.expanded = {}; state.pos = {};
+    notes.textContent = "";
     chart.clear();
     expand(centre);
   });

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from profile_world import ProfileWorld
+from profile_world import ProfileWorld, enterprise_of
 from sqlalchemy.orm import Session
 
-from conftest import enterprise_of
 from lookthrough.core.actor import Actor
 from lookthrough.core.errors import NotFound, PermissionDenied
 from lookthrough.profile import graph

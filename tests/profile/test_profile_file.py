@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from profile_world import COMPLAINANT, ProfileWorld
+from profile_world import COMPLAINANT, ProfileWorld, enterprise_of
 from sqlalchemy.orm import Session
 
-from conftest import enterprise_of
 from lookthrough.core.actor import Actor
 from lookthrough.core.errors import NotFound, PermissionDenied
 from lookthrough.core.roles import Role

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from profile_world import ProfileWorld
+from profile_world import ProfileWorld, enterprise_of
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conftest import enterprise_of
 from factories import make_entity
 from lookthrough.audit.models import AuditEvent
 from lookthrough.core.actor import Actor
