@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import create_engine, text
 
 from factories import PASSWORD
@@ -93,10 +94,7 @@ def graph_nodes(page: Page) -> int:
     return int(page.evaluate("Object.keys(window.ltGraph.state.nodes).length"))
 
 
-def click_node(page: Page, node_id: str) -> None:
-    """Click the node where ECharts drew it, as a person would (once the layout has settled)."""
-    page.wait_for_function(WHERE, arg=node_id)  # layout done for it
-    page.wait_for_timeout(2500)  # the force layout's animation
+def node_position(page: Page, node_id: str) -> tuple[float, float]:
     x, y = page.evaluate(
         """(id) => {
           const chart = window.ltGraph.chart;
@@ -106,11 +104,33 @@ def click_node(page: Page, node_id: str) -> None:
         }""",
         node_id,
     )
+    return float(x), float(y)
+
+
+def click_node(page: Page, node_id: str, loads: int) -> None:
+    """Click the node where ECharts drew it, as a person would. The force layout moves nodes for
+    a while (longer on a busy machine): aim where it has come to rest, and aim again if the
+    click found it gone."""
+    page.wait_for_function(WHERE, arg=node_id)
     graph = page.locator("#lt-graph")
     graph.scroll_into_view_if_needed()
-    box = graph.bounding_box()  # in the viewport, where the mouse is
-    assert box is not None
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    for _ in range(10):
+        before = node_position(page, node_id)
+        page.wait_for_timeout(400)
+        x, y = node_position(page, node_id)
+        if abs(x - before[0]) + abs(y - before[1]) > 2:
+            continue  # still moving
+        box = graph.bounding_box()  # in the viewport, where the mouse is
+        assert box is not None
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        try:
+            page.wait_for_selector(
+                f'#lt-graph[data-ready="{loads}"]', state="attached", timeout=3000
+            )
+            return
+        except PlaywrightTimeout:
+            continue
+    pytest.fail(f"clicking node {node_id} never expanded it")
 
 
 def test_official_finds_a_business_reads_its_file_and_walks_its_graph(
@@ -144,8 +164,7 @@ def test_official_finds_a_business_reads_its_file_and_walks_its_graph(
              .find(e => e.source === centre && e.kind === 'supplies').target""",
         f"e{entity_id}",
     )
-    click_node(page, customer)
-    page.wait_for_selector('#lt-graph[data-ready="2"]', state="attached")
+    click_node(page, customer, loads=2)
     assert page.evaluate("window.ltGraph.state.expanded")[customer] is True
     assert graph_nodes(page) > before
     assert page.inner_text("#graph-info").strip() != ""

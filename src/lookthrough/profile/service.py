@@ -24,7 +24,7 @@ from lookthrough.core.scope import business_clause, require_business_reader
 from lookthrough.ingest.shapes import SUBJECT_KINDS
 from lookthrough.profile import sections, timeline
 from lookthrough.profile.rules import Audience, parse_date
-from lookthrough.regions import service as regions_service
+from lookthrough.regions.models import Region
 from lookthrough.registry.models import Entity, Relation, Subject
 
 NOT_FOUND = "经营主体不存在或不在您的管辖范围内"
@@ -171,21 +171,27 @@ def subjects(
     """The business's elevators, cylinders, lots, shops and premises, with who maintains each
     elevator and which platform each shop sells on (when that business is in scope too)."""
     scope = _subject_scope(actor)
-    counts = {
-        SUBJECT_KINDS.get(kind, kind): int(n)
-        for kind, n in session.execute(
-            select(Subject.kind, func.count())
-            .where(Subject.entity_id == entity_id, scope)
-            .group_by(Subject.kind)
-            .order_by(Subject.kind)
-        )
-    }
     found = session.scalars(
         select(Subject)
         .where(Subject.entity_id == entity_id, scope)
         .order_by(Subject.kind, Subject.identifier)
         .limit(limit)
     ).all()
+    counts: dict[str, int] = {}
+    if len(found) < limit:  # all of them are here: count them here
+        for subject in found:
+            label = SUBJECT_KINDS.get(subject.kind, subject.kind)
+            counts[label] = counts.get(label, 0) + 1
+    else:
+        counts = {
+            SUBJECT_KINDS.get(kind, kind): int(n)
+            for kind, n in session.execute(
+                select(Subject.kind, func.count())
+                .where(Subject.entity_id == entity_id, scope)
+                .group_by(Subject.kind)
+                .order_by(Subject.kind)
+            )
+        }
     ids = [s.id for s in found]
     counterpart: dict[int, int] = {}
     if ids:
@@ -233,7 +239,11 @@ def subjects(
 
 
 def region_names(session: Session, code: str) -> list[str]:
-    return [r.name for r in regions_service.lineage(session, code)]
+    """安徽省 › 合肥市 › 蜀山区 › 三里庵街道: the region and those above it, in one query (codes
+    nest by prefix: 2, 4, 6, 9 and 12 digits)."""
+    prefixes = [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
+    rows = session.execute(select(Region.code, Region.name).where(Region.code.in_(prefixes))).all()
+    return [str(name) for _, name in sorted(rows, key=lambda r: len(r[0]))]
 
 
 def open_file(session: Session, *, actor: Actor, entity_id: int) -> ProfileFile:
