@@ -92,3 +92,17 @@ def test_many_matches_are_capped(
     assert (result.total, result.capped, len(result.items)) == (3, True, 2)
     everything = search.search(db, actor=shushan, limit=50)
     assert everything.capped and everything.total == 3
+
+
+def test_two_characters_search_names_inside_a_county_only(
+    db: Session, world: ProfileWorld, shushan: Actor, hefei: Actor
+) -> None:
+    """Two characters have no trigram: across a city they would read every name."""
+    assert names(search.search(db, actor=shushan, query="德诚")) == ["蜀山区德诚粮油店"]
+    wide = search.search(db, actor=hefei, query="德诚")
+    assert (wide.total, wide.hint) == (0, search.SHORT_HINT)
+    assert names(search.search(db, actor=hefei, query="德诚", region="340104")) == [
+        "蜀山区德诚粮油店"
+    ]
+    assert names(search.search(db, actor=hefei, query="德诚粮")) == ["蜀山区德诚粮油店"]
+    assert search.search(db, actor=hefei, query="孙甲方").total == 3  # names stay exact

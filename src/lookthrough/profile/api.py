@@ -63,6 +63,7 @@ def find(
     return SearchPage(
         total=result.total,
         capped=result.capped,
+        hint=result.hint,
         items=[HitOut.model_validate(h) for h in result.items],
         similar=[HitOut.model_validate(h) for h in result.similar],
     )

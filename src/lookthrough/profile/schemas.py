@@ -162,5 +162,6 @@ class HitOut(_Out):
 class SearchPage(BaseModel):
     total: int
     capped: bool
+    hint: str | None
     items: list[HitOut]
     similar: list[HitOut]

@@ -36,6 +36,11 @@ SIMILAR_WHEN_FEWER = 10  # … when fewer exact matches than this
 SIMILAR_MIN = 0.5  # name similarity (share of the query's character pairs) to be offered
 SQLITE_CANDIDATES = 5_000
 CORE_MIN = 3  # a trade name this long, found inside a name, is a match
+# Shorter words have no trigram to look up: inside a city or the province they would read
+# every name and address, so they are matched inside a county (or a region chosen) only.
+INFIX_MIN = 3
+NARROW = 6  # a county's code length
+SHORT_HINT = "按名称或地址查询请至少输入 3 个字，或先选择区县"
 FIELD_LABELS = {
     "name": "名称",
     "uscc": "统一社会信用代码",
@@ -67,6 +72,7 @@ class Result:
     total: int  # exact matches in scope (at most CAP)
     capped: bool  # more than CAP matched: the total is a lower bound
     similar: Sequence[Hit]
+    hint: str | None = None  # why some fields were not searched
 
 
 def _hit(entity: Entity, q: Query | None, similarity: float | None = None) -> Hit:
@@ -101,9 +107,11 @@ def _upper_bound(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def _match(q: Query, typed: str) -> ColumnElement[bool]:
+def _match(q: Query, typed: str, *, infix: bool) -> ColumnElement[bool]:
     like = f"%{typed}%"
-    terms: list[ColumnElement[bool]] = [Entity.name.like(like), Entity.address.like(like)]
+    terms: list[ColumnElement[bool]] = []
+    if infix:
+        terms += [Entity.name.like(like), Entity.address.like(like)]
     if typed != q.text:  # full-width letters or digits typed: the half-width form too
         terms.append(Entity.name.like(f"%{q.text}%"))
     if len(q.core) >= CORE_MIN and q.core != q.text:  # 天长市源中家政有限公司 → 源中家政
@@ -116,7 +124,7 @@ def _match(q: Query, typed: str) -> ColumnElement[bool]:
         )
     if q.person:
         terms.append(Entity.legal_rep == q.text)
-    return or_(*terms)
+    return or_(false(), *terms)
 
 
 def _scoped(actor: Actor, region: str | None) -> list[ColumnElement[bool]]:
@@ -140,8 +148,10 @@ def search(
     typed = "".join((query or "").split())
     q = read_query(typed) if typed else None
     where = _scoped(actor, region)
+    narrow = len(region or actor.region) >= NARROW or actor.entity_id is not None
+    infix = len(typed) >= INFIX_MIN or narrow
     if q is not None:
-        where.append(_match(q, typed))
+        where.append(_match(q, typed, infix=infix))
     found = select(Entity.id, Entity.name, Entity.uscc).where(*where)
     if q is None:
         found = found.order_by(Entity.name)
@@ -170,10 +180,18 @@ def search(
     ordered = [entities[i] for i in ids if i in entities]
     hits = [_hit(e, q) for e in ordered]
     similar: list[Hit] = []
-    if q is not None and offset == 0 and total < SIMILAR_WHEN_FEWER and len(q.core) >= 2:
+    by_legal_rep = [h.id for h in hits if "legal_rep" in h.matched]
+    # Similar names for a trade name of three characters or more that few names contain; not
+    # for a person found by name (two characters would match every 张… in the province).
+    if (
+        q is not None
+        and offset == 0
+        and total < SIMILAR_WHEN_FEWER
+        and len(q.core) >= CORE_MIN
+        and not by_legal_rep
+    ):
         exclude = {h.id for h in hits}
         similar = _similar(session, actor=actor, region=region, q=q, exclude=exclude)
-    by_legal_rep = [h.id for h in hits if "legal_rep" in h.matched]
     if by_legal_rep and q is not None:
         audit.record(
             session,
@@ -185,7 +203,13 @@ def search(
                 entity_ids=by_legal_rep[:50],
             ),
         )
-    return Result(items=hits, total=min(total, CAP), capped=total > CAP, similar=similar)
+    return Result(
+        items=hits,
+        total=min(total, CAP),
+        capped=total > CAP,
+        similar=similar,
+        hint=None if infix or q is None else SHORT_HINT,
+    )
 
 
 def _similar(

@@ -73,6 +73,7 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
     from lookthrough.ingest.shapes import SUBJECT_KINDS
     from lookthrough.ingest.templates import TARGET_LABELS
     from lookthrough.profile.memberships import PAGE_LABELS as PROFILE_LABELS
+    from lookthrough.profile.search import SHORT_HINT
     from lookthrough.profile.service import LICENCE_STATUSES
     from lookthrough.profile.timeline import LINKED_LABEL
     from lookthrough.records.service import KIND_LABELS as RECORD_KINDS
@@ -87,6 +88,7 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
         ("profile/memberships.py", PROFILE_LABELS),
         ("profile/service.py", (*LICENCE_STATUSES, *SUBJECT_KINDS.values())),
         ("profile/timeline.py", (LINKED_LABEL,)),
+        ("profile/search.py", (SHORT_HINT,)),
     ]
 
 
