@@ -32,6 +32,7 @@ COMPLAINT = {
         ("91340104ma0000017x", "91340104MA0000017X", False, "91340104MA0000017X"),
         ("张三丰", None, True, "张三丰"),
         ("市场", None, True, "市场"),  # a place suffix alone is not stripped to nothing
+        ("合肥高新技术产业开发区康品生鲜", None, False, "康品生鲜"),
         ("ABCD", None, False, "ABCD"),  # letters without a digit are not a code
     ],
 )

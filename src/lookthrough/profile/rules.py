@@ -134,7 +134,9 @@ _CODE = re.compile(r"^[0-9A-Z]{4,18}$")
 _PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 # Leading place names (安徽省合肥市蜀山区…): most names start with their county, which makes two
 # unrelated shops of one county look alike.
-_PLACES = re.compile(r"^(?:[\u4e00-\u9fff]{2,6}?(?:省|市|县|区|旗))+")
+_PLACES = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,6}?(?:省|市|县|区|旗)|[\u4e00-\u9fff]{2,14}?(?:开发区|园区|新区))+"
+)  # 合肥高新技术产业开发区 and the like too
 # Organisational forms and shop words that almost every name ends with: they make fuzzy matching
 # slow (their trigrams are in millions of rows) and say nothing about which business is meant.
 ORG_FORMS = (

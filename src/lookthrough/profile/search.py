@@ -6,7 +6,7 @@ indexes on name and address serve ``LIKE '%德诚粮油%'`` and the similarity s
 and the legal representative have B-tree indexes. At most ``CAP`` matches are collected and then
 ranked (exact code, exact name, names that start with the words, shorter names first), so a
 query that matches a million businesses costs the same as one that matches ten; the user is asked
-to narrow it. When few names contain the words, names that are merely *similar* (a wrong
+to narrow it. When no name contains the words, names that are merely *similar* (a wrong
 character, another organisational form) are offered separately — they never count as matches.
 
 A legal representative is found by the full name only, the display stays masked, and such a
@@ -32,7 +32,7 @@ from lookthrough.registry.models import Entity
 
 CAP = 1_000  # matches collected before ranking; beyond it the user narrows the query
 SIMILAR = 10  # similar names offered
-SIMILAR_WHEN_FEWER = 10  # … when fewer exact matches than this
+SIMILAR_WHEN_FEWER = 1  # … when no name contains the words (a similarity scan is not cheap)
 SIMILAR_MIN = 0.5  # name similarity (share of the query's character pairs) to be offered
 SQLITE_CANDIDATES = 5_000
 CORE_MIN = 3  # a trade name this long, found inside a name, is a match
@@ -181,7 +181,7 @@ def search(
     hits = [_hit(e, q) for e in ordered]
     similar: list[Hit] = []
     by_legal_rep = [h.id for h in hits if "legal_rep" in h.matched]
-    # Similar names for a trade name of three characters or more that few names contain; not
+    # Similar names for a trade name of three characters or more that no name contains; not
     # for a person found by name (two characters would match every 张… in the province).
     if (
         q is not None
