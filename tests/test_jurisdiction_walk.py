@@ -24,6 +24,7 @@ from typing import Any, cast
 from urllib.parse import unquote, urlencode
 
 import openpyxl
+import pypdf
 import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
@@ -64,6 +65,8 @@ OFFICIAL_PATHS = (
     "/api/v1/regions/",
     "/regions",
     "/api/v1/entities/{entity_id}/",
+    "/api/v1/profiles/{entity_id}/graph",
+    "/api/v1/profiles/persons/",
     "/api/v1/ingest/",
     "/ingest",
     "/api/v1/resolution/",
@@ -170,11 +173,19 @@ def is_xlsx(response: Response) -> bool:
     return "spreadsheetml" in response.headers.get("content-type", "")
 
 
+def pdf_text(response: Response) -> str:
+    """The text a PDF shows (its streams are compressed: the bytes would hide a canary)."""
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
 def everything_in(response: Response) -> str:
     """The whole answer as text: headers, and the XML parts of a workbook, entities decoded."""
     if is_xlsx(response):
         with zipfile.ZipFile(io.BytesIO(response.content)) as book:
             text = "\n".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xml"))
+    elif response.headers.get("content-type", "").startswith("application/pdf"):
+        text = pdf_text(response)
     elif "json" in response.headers.get("content-type", ""):
         text = json.dumps(response.json(), ensure_ascii=False)
     else:

@@ -73,6 +73,13 @@ NEW_INCIDENT = {
     "learned_at": "2026-03-01T08:10:00+08:00", "text": "电梯困人，已救出", "entity_id": "{id_A}",
 }  # fmt: skip
 
+TIMELINE_FILTERS: tuple[dict[str, str], ...] = (
+    {},
+    {"kind": "complaint"},
+    {"kind": "inspection,sampling", "date_from": "2025-01-01", "date_to": "2026-12-31"},
+    {"text": "金丝雀"},  # the linked 庐阳区 complaint's title: out of scope all the same
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Route:
@@ -168,6 +175,27 @@ ROUTES: tuple[Route, ...] = (
         reveals=True,
         note="pii.reveal: province, city and county officials only",
     ),
+    # --- the file 一户一档 (JSON, Excel, PDF) ---
+    Route("GET", "/api/v1/profiles", EVERYONE, queries=ENTITY_SEARCHES, counts="entities"),
+    Route("GET", "/api/v1/profiles/{entity_id}", EVERYONE, target="entity", shows=True),
+    Route(
+        "GET",
+        "/api/v1/profiles/{entity_id}/timeline",
+        EVERYONE,
+        target="entity",
+        queries=TIMELINE_FILTERS,
+    ),
+    Route(
+        "GET",
+        "/api/v1/profiles/{entity_id}/graph",
+        OFFICIALS,
+        target="entity",
+        shows=True,
+        note="relations name other businesses: officials only",
+    ),
+    Route("GET", "/api/v1/profiles/persons/{person_id}/graph", OFFICIALS, target="person"),
+    Route("GET", "/api/v1/profiles/{entity_id}/file.xlsx", EVERYONE, target="entity", shows=True),
+    Route("GET", "/api/v1/profiles/{entity_id}/file.pdf", EVERYONE, target="entity", shows=True),
     Route("GET", "/api/v1/records", EVERYONE, queries=RECORD_SEARCHES, counts="records"),
     Route("GET", "/api/v1/records/{record_id}", EVERYONE, target="record", shows=True),
     # --- entity resolution: the review queue and judgements (JSON) ---
@@ -375,7 +403,17 @@ ROUTES: tuple[Route, ...] = (
         queries=({}, {"q": "金丝雀"}, {"q": "CANARY"}, {"q": "蜀山"}, {"page": "2"}),
         counts="entities",
     ),
-    Route("GET", "/entities/{entity_id}", EVERYONE, target="entity", shows=True),
+    Route(
+        "GET",
+        "/entities/{entity_id}",
+        EVERYONE,
+        target="entity",
+        queries=({}, *TIMELINE_FILTERS[1:]),
+        shows=True,
+    ),
+    Route(
+        "GET", "/entities/{entity_id}/timeline", EVERYONE, target="entity", queries=TIMELINE_FILTERS
+    ),
     Route("GET", "/records", EVERYONE, queries=({}, {"kind": "inspection"}), counts="records"),
     Route("GET", "/records/{record_id}", EVERYONE, target="record", shows=True),
     # --- pages: inspections ---

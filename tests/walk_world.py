@@ -24,9 +24,9 @@ from lookthrough.lists.models import Matter, Problem
 from lookthrough.penetration.models import PenetrationFactor, PenetrationRun
 from lookthrough.records.models import Record
 from lookthrough.regions.models import Region
-from lookthrough.registry.models import Entity
+from lookthrough.registry.models import Entity, Person, Relation
 from lookthrough.resolution import service as resolution_service
-from lookthrough.resolution.models import MentionCandidate, MentionScored
+from lookthrough.resolution.models import MentionCandidate, MentionLink, MentionScored
 from lookthrough.resolution.rules import Thresholds
 
 COUNTY = "county"  # county_official of 340104 蜀山区
@@ -101,6 +101,7 @@ RECORDS = [
     e2  E  340103     complaint       本单位庐阳异地投诉
     f1  F  340104002  complaint       蜀山邻居投诉
     n1  -  340104     public_opinion  蜀山辖区舆情
+    l1  -  340103     complaint       金丝雀庐阳投诉名称关联甲
     c1  C  340103     inspection      金丝雀甲乙检查记录
     w1  W  340202     penalty         金丝雀丙丁处罚记录
     p1  P  3401       inspection      金丝雀合肥市级通报
@@ -135,6 +136,14 @@ BATCHES = [
     )
 ]
 GRIDS = {"340104001001": "蜀山一号网格", "340103001001": "金丝雀庐阳网格"}
+# Actual controllers: X controls A (蜀山区) and C (庐阳区); Y controls C only, so nobody here may
+# expand Y. Their names are never shown unmasked. A supplies F; C supplies A (the graph of A
+# must count C without naming it). Complaint l1, made in 庐阳区 without a credit code, is linked to
+# A by name: it is still outside 蜀山区. Every complaint carries a complainant nobody may see.
+PERSONS = {"X": ("欧阳控制人", ("A", "C")), "Y": ("金丝雀控制人乙", ("C",))}
+SUPPLIES = (("A", "F"), ("C", "A"))
+LINKED = {"l1": "A"}
+COMPLAINANT = ("匿名投诉人甲", "19900000066")
 OUTSIDER = ("walk_outsider", "金丝雀庐阳用户", "19900000009")  # a locked-out 庐阳区 official
 REGION_TARGETS = ("340104", "340104001", "340103", "3402", "3401", "34")
 TOWN_TARGETS = ("340104001", "340103001")
@@ -146,6 +155,13 @@ LIST_PROBLEMS = {
     "m": ("蜀山后厨卫生问题", "蜀山待确认问题", "蜀山因素甲"),
     "c": ("金丝雀庐阳问题", "金丝雀庐阳建议", "金丝雀因素乙"),
 }
+
+
+def person_visible(actor: str, key: str) -> bool:
+    """A person is addressable by an official who sees one of the businesses they control."""
+    return actor == COUNTY and any(
+        sees(actor, region=e.region, entity=e.key) for e in ENTITIES if e.key in PERSONS[key][1]
+    )
 
 
 def sees(actor: str, *, region: str, entity: str) -> bool:
@@ -176,6 +192,7 @@ class World:
     lists: dict[str, dict[str, int]] = field(default_factory=dict)  # matter, problem, proposal
     extra: dict[str, list[tuple[str, str, bool, tuple[str, ...]]]] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)  # more placeholders ({sitem} …)
+    person_ids: dict[str, int] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)  # bearer token (API routes)
     csrf: str = ""  # CSRF token of the cookie session (pages)
 
@@ -225,6 +242,12 @@ class World:
                 Target(label, value, visible and self.actor == COUNTY, shown)
                 for label, value, visible, shown in self.extra[kind]
             ]
+        if kind == "person":
+            return [
+                Target(f"person {key}", str(self.person_ids[key]),
+                       person_visible(self.actor, key))
+                for key in PERSONS
+            ]  # fmt: skip
         if kind == "template":
             return [Target(f"template {TEMPLATE}", TEMPLATE, True)]
         if kind in ("matter", "problem", "proposal"):
@@ -270,6 +293,9 @@ class World:
                     found[text] = f"problem or penetration result of matter {key} @{region}"
         for kind, canary in walk_inspection.CANARIES.items():
             found[canary] = f"a 庐阳区 {kind}"
+        for name, _ in PERSONS.values():
+            found[name] = "an actual controller's unmasked name"
+        found[COMPLAINANT[0]] = found[COMPLAINANT[1]] = "a complainant's identity"
         return found
 
     def expected_total(self, counts: str, query: dict[str, str]) -> int:
@@ -395,6 +421,34 @@ def _add_mentions(db: Session, entities: dict[str, Entity], record_ids: dict[str
     )
 
 
+def _add_relations(
+    db: Session, entities: dict[str, Entity], record_ids: dict[str, str]
+) -> dict[str, int]:
+    """PERSONS, SUPPLIES and LINKED as rows; returns the persons' ids."""
+    now = clock.utcnow()
+    prov = {"source": "tests", "first_seen": now, "last_seen": now}
+    people = {}
+    for key, (name, _) in PERSONS.items():
+        people[key] = Person(key=f"walk:{key}", name=name, **prov)
+        db.add(people[key])
+    db.flush()
+    edges = [("controls", "person", people[p].id, e) for p, (_, ents) in PERSONS.items()
+             for e in ents]  # fmt: skip
+    edges += [("supplies", "entity", entities[a].id, b) for a, b in SUPPLIES]
+    for n, (kind, from_type, from_id, to) in enumerate(edges):
+        db.add(
+            Relation(id=f"walk-rel-{n}", kind=kind, from_type=from_type, from_id=from_id,
+                     to_type="entity", to_id=entities[to].id, attributes={}, **prov)
+        )  # fmt: skip
+    for record, entity in LINKED.items():
+        db.add(
+            MentionLink(record_id=record_ids[record], entity_id=entities[entity].id, score=0.97,
+                        status="auto", reasons=["名称一致"], method="rules", updated_at=now)
+        )  # fmt: skip
+    db.flush()
+    return {key: person.id for key, person in people.items()}
+
+
 def build_world(db: Session, actor: str) -> World:
     """Put the world in the database, seen by ``actor``."""
     now = clock.utcnow()
@@ -404,18 +458,22 @@ def build_world(db: Session, actor: str) -> World:
             db, region=e.region, name=e.name, uscc=e.uscc, legal_rep=e.legal_rep, phone=e.phone
         )
         made.address = e.address
+    complaint = {"text": "投诉内容", "complainant_name": COMPLAINANT[0],
+                 "complainant_phone": COMPLAINANT[1]}  # fmt: skip
     record_ids = {
         r.key: make_record(
-            db, entity=entities.get(r.entity), region=r.region, kind=r.kind, title=r.title
+            db, entity=entities.get(r.entity), region=r.region, kind=r.kind, title=r.title,
+            **(complaint if r.kind == "complaint" else {}),
         ).id
         for r in RECORDS
-    }
+    }  # fmt: skip
     _add_mentions(db, entities, record_ids)
     for code, name in GRIDS.items():
         db.add(
             Region(code=code, name=name, level="grid", kind="grid", parent_code=code[:9],
                    source="bureau", created_at=now, updated_at=now)
         )  # fmt: skip
+    persons = _add_relations(db, entities, record_ids)
     county = make_user(db, role=Role.COUNTY_OFFICIAL, region=HERE, username=USERNAMES[COUNTY])
     enterprise = make_user(
         db, role=Role.ENTERPRISE, entity=entities["E"], username=USERNAMES[ENTERPRISE]
@@ -434,4 +492,5 @@ def build_world(db: Session, actor: str) -> World:
         lists=_add_lists(db),
         extra=extra,
         values=values,
+        person_ids=persons,
     )

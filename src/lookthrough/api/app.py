@@ -193,12 +193,13 @@ def _include_routes(app: FastAPI) -> None:
     from lookthrough.inspection import api as inspection_api
     from lookthrough.inspection import pages as inspection_pages
     from lookthrough.lists import api as lists_api
+    from lookthrough.profile import api as profile_api
+    from lookthrough.profile import pages as profile_pages
     from lookthrough.records import api as records_api
     from lookthrough.records import pages as records_pages
     from lookthrough.regions import api as regions_api
     from lookthrough.regions import pages as regions_pages
     from lookthrough.registry import api as registry_api
-    from lookthrough.registry import pages as registry_pages
     from lookthrough.resolution import api as resolution_api
     from lookthrough.resolution import pages as resolution_pages
 
@@ -215,6 +216,7 @@ def _include_routes(app: FastAPI) -> None:
         inspection_api.router,
         disposal_api.router,
         resolution_api.router,
+        profile_api.router,
     ):
         app.include_router(router, prefix="/api/v1")
     for router in (
@@ -223,7 +225,7 @@ def _include_routes(app: FastAPI) -> None:
         audit_pages.router,
         dashboard_pages.router,
         regions_pages.router,
-        registry_pages.router,
+        profile_pages.router,
         records_pages.router,
         ingest_pages.router,
         inspection_pages.router,

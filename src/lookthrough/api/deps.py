@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from lookthrough.accounts import sessions
 from lookthrough.accounts.passwords import password_expired
@@ -76,7 +77,12 @@ async def current_actor(request: Request, db: SessionDep, settings: SettingsDep)
     token, from_cookie = request_token(request)
     if not token:
         raise NotAuthenticated()
-    user_session, user = sessions.resolve(db, settings=settings, token=token)
+    # The lookup is blocking database work: on the event loop it would stall every request of
+    # the worker, and once the pool is drained it deadlocks the worker until the pool times out
+    # (the requests holding connections need the loop to finish). bench/RESULTS.md, profile.
+    user_session, user = await run_in_threadpool(
+        sessions.resolve, db, settings=settings, token=token
+    )
     if from_cookie and request.method not in SAFE_METHODS:
         sent = request.headers.get("x-csrf-token") or await _form_token(request)
         if not sent or not hmac.compare_digest(sent, user_session.csrf_token):

@@ -158,6 +158,19 @@ class PersonalDataRevealed(AuditEventType):
 
 
 @dataclass(frozen=True, slots=True)
+class PersonalDataSearched(AuditEventType):
+    """A search that found businesses by a person's full name (a legal representative)."""
+
+    kind = "data.personal_searched"
+    label = "按个人信息检索"
+    object_type = "entity"
+    object_id: str  # the field searched: legal_rep
+    term: str  # masked: the trail must not become a copy of the personal data
+    matches: int
+    entity_ids: list[int]
+
+
+@dataclass(frozen=True, slots=True)
 class AuditPurged(AuditEventType):
     kind = "audit.purged"
     label = "清理过期审计日志"

@@ -10,6 +10,7 @@ from lookthrough.ingest import models as ingest_models
 from lookthrough.inspection import models as inspection_models
 from lookthrough.lists import models as lists_models
 from lookthrough.penetration import models as penetration_models
+from lookthrough.profile import models as profile_models
 from lookthrough.records import models as records_models
 from lookthrough.regions import models as regions_models
 from lookthrough.registry import models as registry_models
@@ -25,6 +26,7 @@ MODULES = (
     lists_models,
     penetration_models,
     inspection_models,
+    profile_models,
     records_models,
     regions_models,
     registry_models,

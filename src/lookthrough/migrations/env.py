@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from alembic import context
 from sqlalchemy import Connection
 
@@ -13,10 +16,23 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _for_this_dialect(dialect: str) -> Callable[..., bool]:
+    """Leave out of the comparison what a model marks as another database's only
+    (``info={"dialects": ("postgresql",)}``, e.g. trigram indexes)."""
+
+    def include(obj: Any, _name: str | None, _type: str, reflected: bool, compare_to: Any) -> bool:
+        model = compare_to if reflected else obj
+        dialects = getattr(model, "info", {}).get("dialects") if model is not None else None
+        return dialects is None or dialect in dialects
+
+    return include
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=_for_this_dialect(connection.dialect.name),
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER much
         compare_type=True,
     )

@@ -70,7 +70,12 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
     from lookthrough.core.errors import all_errors
     from lookthrough.core.roles import ROLE_LABELS
     from lookthrough.dashboard.service import METRIC_LABELS
+    from lookthrough.ingest.shapes import SUBJECT_KINDS
     from lookthrough.ingest.templates import TARGET_LABELS
+    from lookthrough.profile.memberships import PAGE_LABELS as PROFILE_LABELS
+    from lookthrough.profile.search import SHORT_HINT
+    from lookthrough.profile.service import LICENCE_STATUSES
+    from lookthrough.profile.timeline import LINKED_LABEL
     from lookthrough.records.service import KIND_LABELS as RECORD_KINDS
     from lookthrough.resolution.models import JUDGEMENT_LABELS
     from lookthrough.resolution.review import STATUS_LABELS as LINK_STATUSES
@@ -84,6 +89,10 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
         ("ingest/templates.py", TARGET_LABELS.values()),
         ("resolution/review.py", [*LINK_STATUSES.values(), "未处理"]),
         ("resolution/models.py", JUDGEMENT_LABELS.values()),
+        ("profile/memberships.py", PROFILE_LABELS),
+        ("profile/service.py", (*LICENCE_STATUSES, *SUBJECT_KINDS.values())),
+        ("profile/timeline.py", (LINKED_LABEL,)),
+        ("profile/search.py", (SHORT_HINT,)),
     ]
 
 

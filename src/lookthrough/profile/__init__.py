@@ -1,0 +1,1 @@
+"""一户一档: one dynamic file per business — registration, subjects, timeline, relations, lists."""
