@@ -15,6 +15,7 @@ from lookthrough.cli_common import cli_actor, open_session, settings_for_cli
 from lookthrough.core.errors import LookthroughError
 from lookthrough.ingest import cli as ingest_cli
 from lookthrough.registry import cli as registry_cli
+from lookthrough.risk import cli as risk_cli
 from lookthrough.synth import cli as synth_cli
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app.add_typer(audit_app, name="audit")
 app.command("import")(ingest_cli.import_command)
 app.add_typer(registry_cli.app, name="uscc")
 app.command("synth")(synth_cli.synth_command)
+app.add_typer(risk_cli.app, name="risk")
 console = Console()
 
 

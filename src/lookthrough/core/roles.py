@@ -67,6 +67,8 @@ class Capability(StrEnum):
     MANAGE_SECURITY = "security.manage"
     READ_AUDIT = "audit.read"
     SEE_PERSONAL_DATA = "pii.reveal"  # may ask to see an unmasked value (audited)
+    MANAGE_INDICATORS = "risk.indicators"  # create, edit, test and publish risk indicators
+    HANDLE_ALERTS = "risk.alerts"  # acknowledge, assign and close early warnings in scope
 
 
 PERMISSIONS: dict[Capability, frozenset[Role]] = {
@@ -82,6 +84,10 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_SECURITY: frozenset({Role.SECURITY_ADMIN}),
     Capability.READ_AUDIT: frozenset({Role.AUDIT_ADMIN}),
     Capability.SEE_PERSONAL_DATA: frozenset(
+        {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
+    ),
+    Capability.MANAGE_INDICATORS: frozenset({Role.PROVINCE_ANALYST}),
+    Capability.HANDLE_ALERTS: frozenset(
         {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
     ),
 }
