@@ -179,7 +179,7 @@ def _fetch(session: Session, stmt: Select[Any], schema: pa.Schema, batch: int = 
     result = session.execute(stmt.execution_options(yield_per=batch))
     batches = []
     for rows in result.partitions(batch):
-        columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
+        columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
         arrays = []
         for values, fld in zip(columns, schema, strict=True):
             if pa.types.is_date32(fld.type):

@@ -51,7 +51,7 @@ def load_events(
     ]
     table = pa.concat_tables(parts) if parts else schema.empty_table()
     engine.load("events", table)
-    return table.num_rows
+    return int(table.num_rows)
 
 
 def earliest_needed(specs: Sequence[IndicatorSpec], as_of: dt.date) -> dt.date:

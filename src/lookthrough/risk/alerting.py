@@ -121,14 +121,14 @@ def raise_alerts(
     rises = np.flatnonzero(
         (previous > 0) & (result.levels < previous) & (result.levels <= RISE_ALERT_LEVEL)
     )
-    for i in rises:
-        before, after = int(previous[i]), int(result.levels[i])
+    for row in rises.tolist():
+        before, after = int(previous[row]), int(result.levels[row])
         add(
-            int(i),
+            row,
             "level_rise",
             None,
             f"风险等级由{rules.level_label(before)}上升为{rules.level_label(after)}",
-            {"from": before, "to": after, "probability": round(float(result.probability[i]), 4)},
+            {"from": before, "to": after, "probability": round(float(result.probability[row]), 4)},
         )
     for i, spec, value in signals.crossed:
         add(

@@ -73,7 +73,11 @@ def train(
             bar.add_task(f"训练 {algorithm} 模型…", total=None)
             done = training.train(session, actor=_actor("train"), algorithm=algorithm, years=years)
         model = done.model
-        data = {"model_id": model.id, "algorithm": model.algorithm, "sha256": model.sha256}
+        data: dict[str, Any] = {
+            "model_id": model.id,
+            "algorithm": model.algorithm,
+            "sha256": model.sha256,
+        }
         data |= {"metrics": model.metrics, "indicators": len(model.indicators)}
     if as_json:
         _echo(data)

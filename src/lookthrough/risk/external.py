@@ -34,7 +34,8 @@ def _labels(column: pl.Series) -> np.ndarray:
     bad = text.filter(~text.is_in(list(TRUE | FALSE)) | text.is_null())
     if len(bad):
         raise ValidationFailed(
-            f"标签列“{column.name}”有 {len(bad)} 行无法识别（如“{bad[0]}”），须为 1/0、true/false 或 是/否"
+            f"标签列“{column.name}”有 {len(bad)} 行无法识别（如“{bad[0]}”），"
+            "须为 1/0、true/false 或 是/否"
         )
     return text.is_in(list(TRUE)).to_numpy().astype(int)
 
@@ -56,7 +57,9 @@ def _dates(column: pl.Series) -> np.ndarray:
 
 
 def _features(table: pl.DataFrame) -> tuple[np.ndarray, list[str], list[int]]:
-    columns, names, categorical = [], [], []
+    columns: list[np.ndarray] = []
+    names: list[str] = []
+    categorical: list[int] = []
     for name in table.columns:
         col = table[name]
         if col.dtype.is_numeric() or col.dtype == pl.Boolean:
@@ -90,7 +93,8 @@ def backtest_table(
     test = ~train
     if train.sum() < 20 or test.sum() < 20:
         raise ValidationFailed(
-            f"按 {split.isoformat()} 划分后训练集 {int(train.sum())} 行、测试集 {int(test.sum())} 行，"
+            f"按 {split.isoformat()} 划分后训练集 {int(train.sum())} 行、"
+            f"测试集 {int(test.sum())} 行，"
             "两者都至少要 20 行"
         )
     if label[train].min() == label[train].max():

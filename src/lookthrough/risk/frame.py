@@ -49,7 +49,9 @@ def _entities_select(entity_ids: Sequence[int] | None) -> Select[Any]:
 
 
 def _subjects_select(entity_ids: Sequence[int] | None) -> Select[Any]:
-    stmt = select(Subject.entity_id, func.count()).where(Subject.entity_id.is_not(None))
+    stmt: Select[Any] = select(  # type: ignore[assignment]
+        Subject.entity_id, func.count()
+    ).where(Subject.entity_id.is_not(None))
     if entity_ids is not None:
         stmt = stmt.where(Subject.entity_id.in_(entity_ids))
     return stmt.group_by(Subject.entity_id)
@@ -78,20 +80,22 @@ def load_entities(
     whens = []
     for i, (prefix, field) in enumerate(prefix_table()):
         params[f"p{i}"], params[f"f{i}"] = prefix, field
+        prefix_param, field_param = engine.dialect.param(f"p{i}"), engine.dialect.param(f"f{i}")
         whens.append(
-            f"WHEN starts_with(upper(coalesce(b.industry_code, '')), {engine.dialect.param(f'p{i}')})"
-            f" THEN {engine.dialect.param(f'f{i}')}"
+            f"WHEN starts_with(upper(coalesce(b.industry_code, '')), {prefix_param})"
+            f" THEN {field_param}"
         )
     field_case = f"CASE {' '.join(whens)} ELSE 'general' END"
+    # Only parameter markers are formatted in (hence S608 is safe here).
     table = engine.query(
-        f"SELECT b.entity_id, b.region_code, {field_case} AS field, "
+        f"SELECT b.entity_id, b.region_code, {field_case} AS field, "  # noqa: S608
         "coalesce(b.capital_wan, 0) AS capital_wan, b.status, coalesce(s.n, 0) AS n_subjects "
         "FROM entity_base b LEFT JOIN subject_counts s ON s.entity_id = b.entity_id "
         "ORDER BY b.entity_id",
         params,
     )
     engine.load("entities", table)
-    return table.num_rows
+    return int(table.num_rows)
 
 
 @dataclass(frozen=True, slots=True)

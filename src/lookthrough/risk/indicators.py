@@ -8,6 +8,7 @@ version before it. Province analysts manage the library; every change is audited
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -216,7 +217,7 @@ def _buckets(values: np.ndarray, threshold: float) -> list[Bucket]:
     top = float(values.max())
     edges = sorted({0.0, threshold / 2, threshold, threshold * 2, max(top, threshold * 2)})
     found = [Bucket("= 0", int((values == 0).sum()))]
-    for low, high in zip(edges, edges[1:], strict=False):
+    for low, high in itertools.pairwise(edges):
         if high <= low:
             continue
         n = int(((values > low) & (values <= high)).sum())

@@ -38,7 +38,7 @@ class AtK:
 def at_k(label: np.ndarray, score: np.ndarray, share: float) -> AtK:
     """Visit the top ``share`` of subjects by score: how many violators are found."""
     n = len(label)
-    visited = max(1, int(round(n * share))) if n else 0
+    visited = max(1, round(n * share)) if n else 0
     order = np.lexsort((np.arange(n), -score))  # stable: ties keep input order
     top = label[order[:visited]].astype(bool)
     positives = int(label.astype(bool).sum())

@@ -54,7 +54,8 @@ def model_inputs(spec: IndicatorSpec, values: np.ndarray) -> np.ndarray:
         x = np.minimum(x, spec.cap)
     if spec.aggregation == "rate":
         return x
-    return np.sign(x) * np.log1p(np.abs(x))
+    result: np.ndarray = np.sign(x) * np.log1p(np.abs(x))
+    return result
 
 
 @dataclass
