@@ -156,8 +156,14 @@ def _aggregates(q: Query, spec: IndicatorSpec, as_of: dt.date) -> tuple[list[str
         )
         least = q.bind(spec.min_denominator)
         inner = [f"{_count(match)} AS a_{c}", f"{_count(den_match)} AS d_{c}"]
+        if spec.prior_rate is not None:
+            # Shrunk towards the prior: (hits + p·w) / (trials + w), so 1 of 1 is not 100 %.
+            prior, weight = q.bind(spec.prior_rate * spec.prior_weight), q.bind(spec.prior_weight)
+            num, den = f"(COALESCE(a_{c}, 0) + {prior})", f"(COALESCE(d_{c}, 0) + {weight})"
+        else:
+            num, den = f"CAST(a_{c} AS DOUBLE)", f"d_{c}"
         outer = (
-            f"CASE WHEN COALESCE(d_{c}, 0) >= {least} THEN CAST(a_{c} AS DOUBLE) / d_{c} ELSE 0 END"
+            f"CASE WHEN COALESCE(d_{c}, 0) >= {least} AND {den} > 0 THEN {num} / {den} ELSE 0 END"
         )
         return inner, outer
     if spec.aggregation == "days_since":

@@ -122,7 +122,11 @@ class IndicatorSpec(BaseModel):
     aggregation: Aggregation = Field("count", description="聚合方式")
     value_field: str | None = Field(None, description="求和/最大值所用字段")
     denominator: Measure | None = Field(None, description="比率的分母（默认：同类别全部记录）")
-    min_denominator: int = Field(1, ge=1, description="分母少于此数时比率记为 0")
+    min_denominator: int = Field(1, ge=0, description="分母少于此数时比率记为 0")
+    prior_rate: float | None = Field(
+        None, ge=0, le=1, description="平滑：先验比率（样本少时向它收缩）"
+    )
+    prior_weight: float = Field(0, ge=0, le=100, description="平滑：先验相当于多少次观察")
     transform: Transform = Field("none", description="变换")
     cap: float | None = Field(None, gt=0, description="封顶值")
     threshold: float = Field(description="预警阈值（变换前的原始值）")
@@ -176,6 +180,8 @@ def _location(loc: tuple[int | str, ...]) -> str:
         "cap": "封顶值",
         "threshold": "阈值",
         "weight": "权重",
+        "prior_rate": "先验比率",
+        "prior_weight": "先验权重",
         "alert": "越限预警",
         "fields": "适用领域",
         "matter": "监管事项",
@@ -305,6 +311,10 @@ def check(spec: IndicatorSpec, *, known_fields: set[str] | None = None) -> list[
         problems.append(Problem("求和字段", "只有“求和”和“最大值”使用数值字段，请留空"))
     if spec.denominator is not None and spec.aggregation != "rate":
         problems.append(Problem("分母", "只有“比率”需要分母，请删除"))
+    if spec.prior_rate is not None and spec.aggregation != "rate":
+        problems.append(Problem("先验比率", "只有“比率”可以平滑，请留空"))
+    if (spec.prior_rate is None) != (spec.prior_weight == 0):
+        problems.append(Problem("先验比率", "先验比率和先验权重须同时填写"))
     if spec.aggregation == "rate" and not spec.where:
         problems.append(Problem("筛选条件", "比率的分子须有筛选条件，否则恒为 100%"))
     if spec.aggregation == "trend" and spec.window_days * 2 > 3660:
