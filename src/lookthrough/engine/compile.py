@@ -159,11 +159,11 @@ def _aggregates(q: Query, spec: IndicatorSpec, as_of: dt.date) -> tuple[list[str
         if spec.prior_rate is not None:
             # Shrunk towards the prior: (hits + p·w) / (trials + w), so 1 of 1 is not 100 %.
             prior, weight = q.bind(spec.prior_rate * spec.prior_weight), q.bind(spec.prior_weight)
-            num, den = f"(COALESCE(a_{c}, 0) + {prior})", f"(COALESCE(d_{c}, 0) + {weight})"
+            num, bottom = f"(COALESCE(a_{c}, 0) + {prior})", f"(COALESCE(d_{c}, 0) + {weight})"
         else:
-            num, den = f"CAST(a_{c} AS DOUBLE)", f"d_{c}"
+            num, bottom = f"CAST(a_{c} AS DOUBLE)", f"d_{c}"
         outer = (
-            f"CASE WHEN COALESCE(d_{c}, 0) >= {least} AND {den} > 0 THEN {num} / {den} ELSE 0 END"
+            f"CASE WHEN COALESCE(d_{c}, 0) >= {least} AND {bottom} > 0 THEN {num} / {bottom} ELSE 0 END"
         )
         return inner, outer
     if spec.aggregation == "days_since":

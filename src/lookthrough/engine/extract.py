@@ -166,6 +166,8 @@ def _copy_csv(session: Session, stmt: Select[Any], schema: pa.Schema) -> pa.Tabl
     sql = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER false)"
     with raw.cursor() as cursor, cursor.copy(sql, compiled.params) as copy:
         stream = io.BufferedReader(_CopyStream(iter(copy)), buffer_size=1 << 20)
+        if not stream.peek(1):
+            return schema.empty_table()
         return pacsv.read_csv(
             stream,
             read_options=pacsv.ReadOptions(column_names=schema.names, block_size=8 << 20),
