@@ -94,23 +94,34 @@ def test_sum_and_max_of_a_number(engine: DuckDBEngine) -> None:
 
 def test_days_since_and_its_cap(engine: DuckDBEngine) -> None:
     got = values(
-        engine, spec(code="days_last", kinds=["inspection"], aggregation="days_since", window_days=365)
+        engine,
+        spec(code="days_last", kinds=["inspection"], aggregation="days_since", window_days=365),
     )
     assert got["days_last"] == [0.0, (AS_OF - D(2025, 3, 1)).days, 365.0]
 
 
 def test_trend_compares_two_windows(engine: DuckDBEngine) -> None:
-    got = values(engine, spec(code="trend_182", kinds=["complaint"], aggregation="trend", window_days=182))
+    got = values(
+        engine, spec(code="trend_182", kinds=["complaint"], aggregation="trend", window_days=182)
+    )
     # (2025-01-29, 2025-06-30]: one complaint; (2024-07-30, 2025-01-29]: one.
     assert got["trend_182"] == [0.0, 0.0, 0.0]
-    got = values(engine, spec(code="trend_60", kinds=["complaint"], aggregation="trend", window_days=60))
+    got = values(
+        engine, spec(code="trend_60", kinds=["complaint"], aggregation="trend", window_days=60)
+    )
     assert got["trend_60"] == [1.0, 0.0, 0.0]
 
 
 def test_values_are_parameters_not_sql() -> None:
     nasty = "x'); DROP TABLE events; --"
     sql, params = features_sql(
-        [spec(code="nasty_one", kinds=["complaint"], where=[{"field": "text", "op": "=", "value": nasty}])],
+        [
+            spec(
+                code="nasty_one",
+                kinds=["complaint"],
+                where=[{"field": "text", "op": "=", "value": nasty}],
+            )
+        ],
         AS_OF,
     )
     assert nasty not in sql

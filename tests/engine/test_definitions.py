@@ -40,7 +40,10 @@ def test_a_good_definition_parses() -> None:
     [
         ({"kinds": ["complain"]}, "未知的类别：complain"),
         ({"where": [{"field": "colour", "op": "=", "value": "红"}]}, "“投诉举报”没有字段“colour”"),
-        ({"where": [{"field": "text", "op": ">", "value": 3}]}, "字段“text”是文字，不能用“大于”比较"),
+        (
+            {"where": [{"field": "text", "op": ">", "value": 3}]},
+            "字段“text”是文字，不能用“大于”比较",
+        ),
         ({"where": [{"field": "category", "op": "in", "value": "投诉"}]}, "比较值必须是一个列表"),
         ({"where": [{"field": "category", "op": "="}]}, "需要填写比较值"),
         ({"aggregation": "sum"}, "“求和”需要指定数值字段"),
@@ -75,7 +78,18 @@ def test_default_library_is_valid_and_covers_the_policy_fields() -> None:
     specs = [parse(d, known_fields=set(FIELDS)) for d in default_library()]
     assert len({s.code for s in specs}) == len(specs)
     covered = {f for s in specs for f in s.fields}
-    for field in ("food_production", "catering", "infant_formula", "edible_oil", "elevator_user",
-                  "gas_cylinder", "cable", "gas_appliance", "ebike", "live_commerce", "all"):
+    for field in (
+        "food_production",
+        "catering",
+        "infant_formula",
+        "edible_oil",
+        "elevator_user",
+        "gas_cylinder",
+        "cable",
+        "gas_appliance",
+        "ebike",
+        "live_commerce",
+        "all",
+    ):
         assert field in covered, field
     assert all(len(s.explanation) >= 10 for s in specs)

@@ -22,7 +22,8 @@ COMPLAINTS = parse(
 FAILED = parse(
     {"code": "failed_inspections", "name": "检查不合格", "kinds": ["inspection"],
      "where": [{"field": "result", "op": "=", "value": "发现问题"}], "window_days": 3650,
-     "threshold": 1, "matter": "测试事项", "risk_point": "检查", "explanation": "检查发现问题次数。"}
+     "threshold": 1, "matter": "测试事项", "risk_point": "检查",
+     "explanation": "检查发现问题次数。"}
 )  # fmt: skip
 AS_OF = dt.date(2026, 6, 30)
 
@@ -78,8 +79,14 @@ def test_days_are_china_calendar_days(db: Session) -> None:
     db.flush()
     table = extract.to_arrow(
         db,
-        extract.events_select(db, kinds=["complaint"], payload={}, since=dt.date(2026, 1, 1),
-                              until=dt.date(2026, 12, 31), entity_ids=[shop.id]),  # fmt: skip
+        extract.events_select(
+            db,
+            kinds=["complaint"],
+            payload={},
+            since=dt.date(2026, 1, 1),
+            until=dt.date(2026, 12, 31),
+            entity_ids=[shop.id],
+        ),
         extract.events_schema({}),
     )
     assert table.column("day").to_pylist() == [dt.date(2026, 7, 1)]

@@ -4,6 +4,7 @@ everything, then re-score incrementally after new records arrive."""
 from __future__ import annotations
 
 import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,6 +12,8 @@ from sqlalchemy.orm import Session
 from factories import make_record
 from lookthrough.audit.models import AuditEvent
 from lookthrough.core.errors import Conflict
+from lookthrough.records.models import Record
+from lookthrough.registry.models import Entity
 from lookthrough.risk import indicators, scoring, service, training
 from lookthrough.risk.models import (
     Alert,
@@ -21,10 +24,7 @@ from lookthrough.risk.models import (
     RiskModel,
     Snapshot,
 )
-from lookthrough.records.models import Record
-from lookthrough.registry.models import Entity
 from risk.conftest import ANALYST
-
 
 
 def last_day(db: Session) -> dt.date:
@@ -64,9 +64,12 @@ def test_train_and_score_the_province(tiny_db: Session, algorithm: str) -> None:
     assert riskiest is not None and riskiest.top, "the riskiest business has reasons"
     assert all(item["points"] > 0 and item["name"] for item in riskiest.top)
     # 1+N: a general class for everyone, field classes for those with a field domain.
-    assert db.scalar(
-        select(func.count()).select_from(CreditClass).where(CreditClass.domain == "general")
-    ) == entities
+    assert (
+        db.scalar(
+            select(func.count()).select_from(CreditClass).where(CreditClass.domain == "general")
+        )
+        == entities
+    )
     assert db.scalar(select(func.count(func.distinct(CreditClass.domain)))) >= 4
     grades = dict(
         db.execute(
@@ -78,9 +81,12 @@ def test_train_and_score_the_province(tiny_db: Session, algorithm: str) -> None:
     assert set(grades) <= {"A", "B", "C", "D"} and grades.get("D", 0) > 0
     assert count(db, CreditClassChange) >= entities  # every first class is history
     assert sum(s.entities for s in db.scalars(select(Snapshot))) == entities
-    assert db.scalar(
-        select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "risk.scored")
-    ) == 1
+    assert (
+        db.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "risk.scored")
+        )
+        == 1
+    )
 
 
 def test_backtest_on_own_records_reports_the_numbers(tiny_db: Session) -> None:

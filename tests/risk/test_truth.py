@@ -50,9 +50,7 @@ def test_next_period_top_tenth_holds_three_times_the_true_violators(
         indicators.seed_defaults(session, actor=ANALYST)
         specs = indicators.published_specs(session)
         end = training._load_all(session, analytics, specs)
-        scorer, _, _ = training._fit_years(
-            analytics, specs, "logistic", training._anchors(end, 2)
-        )
+        scorer, _, _ = training._fit_years(analytics, specs, "logistic", training._anchors(end, 2))
         rows = frame_at(analytics, specs, end)
         uscc = dict(session.execute(select(Entity.id, Entity.uscc)).all())
         session.rollback()

@@ -194,6 +194,8 @@ def _include_routes(app: FastAPI) -> None:
     from lookthrough.regions import pages as regions_pages
     from lookthrough.registry import api as registry_api
     from lookthrough.registry import pages as registry_pages
+    from lookthrough.risk import api as risk_api
+    from lookthrough.risk import pages as risk_pages
 
     for router in (
         api.router,
@@ -204,6 +206,7 @@ def _include_routes(app: FastAPI) -> None:
         registry_api.router,
         records_api.router,
         ingest_api.router,
+        risk_api.router,
     ):
         app.include_router(router, prefix="/api/v1")
     for router in (
@@ -215,5 +218,6 @@ def _include_routes(app: FastAPI) -> None:
         registry_pages.router,
         records_pages.router,
         ingest_pages.router,
+        risk_pages.router,
     ):
         app.include_router(router)

@@ -163,7 +163,8 @@ def _aggregates(q: Query, spec: IndicatorSpec, as_of: dt.date) -> tuple[list[str
         else:
             num, bottom = f"CAST(a_{c} AS DOUBLE)", f"d_{c}"
         outer = (
-            f"CASE WHEN COALESCE(d_{c}, 0) >= {least} AND {bottom} > 0 THEN {num} / {bottom} ELSE 0 END"
+            f"CASE WHEN COALESCE(d_{c}, 0) >= {least} AND {bottom} > 0 "
+            f"THEN {num} / {bottom} ELSE 0 END"
         )
         return inner, outer
     if spec.aggregation == "days_since":

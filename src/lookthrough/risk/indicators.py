@@ -24,9 +24,10 @@ from lookthrough.core import clock
 from lookthrough.core.actor import Actor
 from lookthrough.core.errors import Conflict, NotFound
 from lookthrough.core.roles import Capability
-from lookthrough.core.scope import require
+from lookthrough.core.scope import region_prefix_clause, require
 from lookthrough.engine.definitions import IndicatorSpec, parse
 from lookthrough.engine.seam import DuckDBEngine
+from lookthrough.registry.models import Entity
 from lookthrough.risk import frame
 from lookthrough.risk.dataset import data_end, frame_at
 from lookthrough.risk.fields import FIELDS
@@ -193,6 +194,7 @@ class Bucket:
 @dataclass(frozen=True, slots=True)
 class TopSubject:
     entity_id: int
+    name: str
     value: float
 
 
@@ -247,7 +249,15 @@ def test_on_live_data(
         day = as_of or min(until, data_end(engine) or until)
         rows = frame_at(engine, [spec], day)
     values = rows.values[:, 0] if len(rows.ids) else np.zeros(0)
-    order = np.argsort(-values, kind="stable")[:10]
+    order = [int(i) for i in np.argsort(-values, kind="stable")[:10] if values[i] != 0]
+    names = dict(
+        session.execute(
+            select(Entity.id, Entity.name).where(
+                Entity.id.in_([int(rows.ids[i]) for i in order]),
+                region_prefix_clause(Entity.region_code, actor.region),
+            )
+        ).all()
+    )
     return TestResult(
         as_of=day,
         entities=len(values),
@@ -261,5 +271,8 @@ def test_on_live_data(
         p90=float(np.quantile(values, 0.9)) if len(values) else 0.0,
         maximum=float(values.max()) if len(values) else 0.0,
         buckets=_buckets(values, spec.threshold),
-        top=[TopSubject(int(rows.ids[i]), float(values[i])) for i in order if values[i] != 0],
+        top=[
+            TopSubject(int(rows.ids[i]), names.get(int(rows.ids[i]), ""), float(values[i]))
+            for i in order
+        ],
     )

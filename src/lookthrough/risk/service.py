@@ -207,4 +207,3 @@ def level_counts(session: Session, *, actor: Actor, region: str | None = None) -
     rows = session.execute(stmt.group_by(Assessment.level)).all()
     found = {int(level): int(n) for level, n in rows}
     return {level: found.get(level, 0) for level in (1, 2, 3, 4)}
-
