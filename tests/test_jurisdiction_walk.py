@@ -41,6 +41,7 @@ from lookthrough.ingest.models import IngestBatch, QuarantineRow
 from lookthrough.records.models import Record
 from lookthrough.regions.models import Region
 from lookthrough.registry.models import Entity
+from lookthrough.risk.models import Alert, Indicator
 from walk_routes import ADMINS_ONLY, FRAMEWORK_PATHS, ROUTES, UPLOAD, Route
 from walk_world import (
     ACTORS,
@@ -65,6 +66,8 @@ OFFICIAL_PATHS = (
     "/api/v1/entities/{entity_id}/",
     "/api/v1/ingest/",
     "/ingest",
+    "/api/v1/risk/",
+    "/risk",
 )
 UPLOAD_NAME = "蜀山上传检查.csv"
 
@@ -83,6 +86,7 @@ def probes(route: Route, world: World, client: TestClient) -> Iterator[Probe]:
         "username": world.username,
         "password": PASSWORD,
         "new_password": NEW_PASSWORD,
+        "user_id": str(world.user_ids[world.actor]),
         **{f"id_{key}": value for key, value in world.ids.items()},
     }
     if route.body and "{prelogin}" in route.body.values():
@@ -198,6 +202,8 @@ def snapshot(db: Session) -> dict[str, list[tuple[Any, ...]]]:
         "lockouts": select(LoginThrottle.username, LoginThrottle.locked_until),
         "import batches": select(IngestBatch.id, IngestBatch.status, IngestBatch.rows_read),
         "quarantined rows": select(QuarantineRow.id, QuarantineRow.status, QuarantineRow.raw),
+        "alerts": select(Alert.id, Alert.state, Alert.assignee_id, Alert.note),
+        "indicators": select(Indicator.id, Indicator.status, Indicator.version),
         "audit trail": select(AuditEvent.kind, func.count())
         .where(AuditEvent.kind != DENIED)
         .group_by(AuditEvent.kind),

@@ -20,6 +20,8 @@ from lookthrough.ingest import mapping as ingest_mappings
 from lookthrough.ingest.models import IngestBatch, QuarantineRow
 from lookthrough.ingest.service import _mapping_data
 from lookthrough.regions.models import Region
+from lookthrough.registry.models import Entity
+from lookthrough.risk.models import Alert, Assessment, Indicator
 
 COUNTY = "county"  # county_official of 340104 蜀山区
 ENTERPRISE = "enterprise"  # enterprise user bound to entity E (in 340104)
@@ -123,6 +125,16 @@ BATCHES = [
     )
 ]
 GRIDS = {"340104001001": "蜀山一号网格", "340103001001": "金丝雀庐阳网格"}
+# Early warnings (risk): about A and E (in 蜀山区) and about C and W (outside, canary titles).
+ALERTS = [
+    tuple(line.split())
+    for line in """
+    a  A  蜀山甲投诉激增预警
+    e  E  本单位等级上升预警
+    c  C  金丝雀庐阳等级上升预警
+    w  W  金丝雀芜湖越限预警
+    """.strip().splitlines()
+]
 OUTSIDER = ("walk_outsider", "金丝雀庐阳用户", "19900000009")  # a locked-out 庐阳区 official
 REGION_TARGETS = ("340104", "340104001", "340103", "3402", "3401", "34")
 TOWN_TARGETS = ("340104001", "340103001")
@@ -154,6 +166,8 @@ class World:
     record_ids: dict[str, str]
     user_ids: dict[str, int]
     row_ids: dict[str, int]  # batch key → id of its quarantined row
+    alert_ids: dict[str, int] = field(default_factory=dict)  # alert key → id
+    indicator_id: int = 0
     headers: dict[str, str] = field(default_factory=dict)  # bearer token (API routes)
     csrf: str = ""  # CSRF token of the cookie session (pages)
 
@@ -191,6 +205,15 @@ class World:
         if kind in ("region", "town"):
             codes = REGION_TARGETS if kind == "region" else TOWN_TARGETS
             return [Target(f"{kind} {code}", code, code.startswith(HERE)) for code in codes]
+        if kind == "alert":
+            regions = {e.key: e.region for e in ENTITIES}
+            return [
+                Target(f"alert {key} @{regions[entity]}", str(self.alert_ids[key]),
+                       self.actor == COUNTY and regions[entity].startswith(HERE), (title,))
+                for key, entity, title in ALERTS
+            ]  # fmt: skip
+        if kind == "indicator":
+            return [Target("published indicator", str(self.indicator_id), True)]
         if kind == "template":
             return [Target(f"template {TEMPLATE}", TEMPLATE, True)]
         if kind == "user":
@@ -221,6 +244,10 @@ class World:
         for code, name in GRIDS.items():
             if not (self.actor == COUNTY and code.startswith(HERE)):
                 found[name] = f"grid {code}, which this actor may not see"
+        regions = {e.key: e.region for e in ENTITIES}
+        for _key, entity, title in ALERTS:
+            if not (self.actor == COUNTY and regions[entity].startswith(HERE)):
+                found[title] = f"alert about entity {entity}, which this actor may not see"
         found[OUTSIDER[1]] = found[OUTSIDER[2]] = "the 庐阳区 official's account"
         return found
 
@@ -228,6 +255,12 @@ class World:
         """What a list, export or map total must say: the in-scope rows matching the query."""
         if counts == "batches":
             return sum(sees(self.actor, region=b.region, entity="-") for b in BATCHES)
+        if counts == "alerts":  # officials see alerts of their region; no one else any
+            regions = {e.key: e.region for e in ENTITIES}
+            return sum(
+                self.actor == COUNTY and regions[entity].startswith(HERE)
+                for _key, entity, _title in ALERTS
+            )
         if counts == "map":
             counts, query = query.get("metric", "entities"), {"region": query.get("region", HERE)}
         region = query.get("region", "")
@@ -278,6 +311,44 @@ def _add_batches(db: Session) -> dict[str, int]:
     return {key: row.id for key, row in rows.items()}
 
 
+def _add_risk(db: Session, entities: dict[str, Entity]) -> tuple[dict[str, int], int]:
+    """A current assessment for every business, the alerts of ALERTS, one published indicator."""
+    now = clock.utcnow()
+    for e in entities.values():
+        db.add(
+            Assessment(entity_id=e.id, region_code=e.region_code, field="general",
+                       model_id="walk-model", as_of=now.date(), assessed_at=now,
+                       probability=0.6, consequence=1.0, level=2,
+                       top=[{"code": "complaints_12m", "name": "近12个月投诉举报量",
+                             "value": 5.0, "unit": "件", "points": 9.0}])
+        )  # fmt: skip
+    alerts = {}
+    for key, entity, title in ALERTS:
+        e = entities[entity]
+        alerts[key] = row = Alert(kind="level_rise", entity_id=e.id, region_code=e.region_code,
+                                  indicator_code=None, level=2, title=title,
+                                  detail={"from": 4, "to": 2}, dedup_key=f"walk:{key}",
+                                  raised_at=now, state="open", updated_at=now)  # fmt: skip
+        db.add(row)
+    indicator = Indicator(code="walk_indicator", version=1, status="draft",
+                          definition=WALK_INDICATOR, created_by="walk", created_at=now)  # fmt: skip
+    db.add(indicator)
+    db.flush()
+    return {key: row.id for key, row in alerts.items()}, indicator.id
+
+
+WALK_INDICATOR = {
+    "code": "walk_indicator",
+    "name": "巡检指标",
+    "kinds": ["complaint"],
+    "window_days": 365,
+    "threshold": 1,
+    "matter": "巡检事项",
+    "risk_point": "巡检风险点",
+    "explanation": "巡检用的投诉计数指标。",
+}
+
+
 def build_world(db: Session, actor: str) -> World:
     """Put the world in the database, seen by ``actor``."""
     now = clock.utcnow()
@@ -306,8 +377,11 @@ def build_world(db: Session, actor: str) -> World:
     outsider.display_name, outsider.phone = OUTSIDER[1], OUTSIDER[2]
     db.add(LoginThrottle(username=OUTSIDER[0], failures=0, locked_until=now + timedelta(hours=1)))
     db.flush()
+    alert_ids, indicator_id = _add_risk(db, entities)
     return World(
         actor=actor,
+        alert_ids=alert_ids,
+        indicator_id=indicator_id,
         ids={key: e.id for key, e in entities.items()},
         record_ids=record_ids,
         user_ids={COUNTY: county.id, ENTERPRISE: enterprise.id, "outsider": outsider.id},

@@ -145,6 +145,10 @@ def demo(
     settings = settings_for_cli()
     summary = upgrade_database()
     loaded = demo_module.load_province(settings, scale=scale, console=console)
+    # Risk: train on the province's past and score it, so the dashboards show real risk.
+    from lookthrough.risk.demo_step import train_and_score
+
+    loaded += "；" + train_and_score(settings, console=console)
     with open_session(settings) as session:
         grids = demo_module.seed_grids(session)
         logins = demo_module.seed_accounts(

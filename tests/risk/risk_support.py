@@ -27,7 +27,9 @@ def assess(db: Session, entity: Entity, *, level: int = 2, probability: float = 
     return row
 
 
-def alert(db: Session, entity: Entity, *, title: str = "风险等级上升", state: str = "open") -> Alert:
+def alert(
+    db: Session, entity: Entity, *, title: str = "风险等级上升", state: str = "open"
+) -> Alert:
     now = clock.utcnow()
     row = Alert(kind="level_rise", entity_id=entity.id, region_code=entity.region_code,
                 indicator_code=None, level=2, title=title, detail={"from": 4, "to": 2},

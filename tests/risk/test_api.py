@@ -37,7 +37,9 @@ def test_officials_read_assessments_in_scope_only(db: Session, client: TestClien
     got = client.get(f"/api/v1/risk/assessments/{here.id}", headers=headers)
     assert got.status_code == 200
     body = got.json()
-    assert body["level_label"] == "II级 较大风险（橙）" and body["credit_classes"] == {"general": "C"}
+    assert body["level_label"] == "II级 较大风险（橙）" and body["credit_classes"] == {
+        "general": "C"
+    }
     assert body["reasons"][0]["text"] == "近12个月投诉举报量：7件"
     assert client.get(f"/api/v1/risk/assessments/{there.id}", headers=headers).status_code == 404
     top = client.get("/api/v1/risk/top", headers=headers).json()
@@ -102,7 +104,9 @@ def test_indicator_library_for_province_analysts(db: Session, client: TestClient
     make_user(db, role=Role.PROVINCE_ANALYST, region="34", username="risk_analyst")
     make_user(db, username="risk_county_2")
     analyst, county = login(client, "risk_analyst"), login(client, "risk_county_2")
-    assert client.post("/api/v1/risk/indicators", json=DEFINITION, headers=county).status_code == 403
+    assert (
+        client.post("/api/v1/risk/indicators", json=DEFINITION, headers=county).status_code == 403
+    )
     wrong = client.post(
         "/api/v1/risk/indicators", json={**DEFINITION, "kinds": ["complaints"]}, headers=analyst
     )

@@ -117,10 +117,28 @@ def alert_page(request: Request, alert_id: int, actor: PageActorDep, db: Session
     return _alert_page(request, actor, db, alert_id)
 
 
-@router.post("/risk/alerts/{alert_id}/{action}")
-async def alert_move(
-    request: Request, alert_id: int, action: str, actor: PageActorDep, db: SessionDep
+@router.post("/risk/alerts/{alert_id}/acknowledge")
+async def alert_acknowledge(
+    request: Request, alert_id: int, actor: PageActorDep, db: SessionDep
 ) -> Response:
+    return await _move(request, alert_id, "acknowledge", actor, db)
+
+
+@router.post("/risk/alerts/{alert_id}/assign")
+async def alert_assign(
+    request: Request, alert_id: int, actor: PageActorDep, db: SessionDep
+) -> Response:
+    return await _move(request, alert_id, "assign", actor, db)
+
+
+@router.post("/risk/alerts/{alert_id}/close")
+async def alert_close(
+    request: Request, alert_id: int, actor: PageActorDep, db: SessionDep
+) -> Response:
+    return await _move(request, alert_id, "close", actor, db)
+
+
+async def _move(request: Request, alert_id: int, action: str, actor: Any, db: Any) -> Response:
     form = await request.form()
     assignee = str(form.get("assignee_id") or "")
     try:
