@@ -19,6 +19,7 @@ from lookthrough.engine.definitions import (
     OPERATOR_LABELS,
     TRANSFORM_LABELS,
     IndicatorSpec,
+    payload_fields,
 )
 from lookthrough.records.service import KIND_LABELS
 from lookthrough.regions import service as regions_service
@@ -195,6 +196,7 @@ def _editor(
             "transforms": TRANSFORM_LABELS,
             "operators": OPERATOR_LABELS,
             "statuses": indicators.STATUS_LABELS,
+            "payload_fields": {k: payload_fields(k) for k in KIND_LABELS},
         },
         status_code=status,
     )

@@ -78,6 +78,20 @@ def _top_table(
     """The TOP_N indicators that pushed each business's risk up, with their values, as JSON."""
     n, k = contrib.shape
     columns: dict[str, Any] = {"entity_id": rows.ids}
+    # A reason is an indicator that pushed the risk up *and* shows something: a count above
+    # zero, a last violation within the window. A linear model also credits "fewer alarms than
+    # average", which is no reason to visit anyone.
+    shows = (
+        np.column_stack(
+            [
+                rows.values[:, j] > 0 if s.higher_is_riskier else rows.values[:, j] < s.window_days
+                for j, s in enumerate(specs)
+            ]
+        )
+        if k
+        else np.zeros((n, 0), dtype=bool)
+    )
+    contrib = np.where(shows, contrib, 0.0)
     if k:
         take = min(TOP_N, k)
         part = np.argpartition(-contrib, take - 1, axis=1)[:, :take]
