@@ -6,7 +6,7 @@ fresh SQLite database, seeds the default indicator library, then runs the platfo
 propensity in ``truth/propensity.csv``: a business is a true violator when its propensity is in
 the top 10 % of the province.
 
-    nice -n 10 .venv/bin/python bench/risk_synthetic.py --scale small --seed 1 --work /tmp/risk-bench
+    nice -n 10 .venv/bin/python bench/risk_synthetic.py --scale small --work /tmp/rb
 
 Prints one JSON document (the numbers bench/RESULTS.md quotes).
 """
@@ -27,9 +27,9 @@ from lookthrough.core.actor import Actor
 from lookthrough.core.db import make_engine, session_scope
 from lookthrough.core.migrate import upgrade
 from lookthrough.core.roles import Role
+from lookthrough.engine.seam import DuckDBEngine
 from lookthrough.regions import service as regions_service
 from lookthrough.registry.models import Entity
-from lookthrough.engine.seam import DuckDBEngine
 from lookthrough.risk import indicators, metrics, training
 from lookthrough.risk.dataset import frame_at
 
@@ -54,7 +54,10 @@ def prepare(scale: str, seed: int, work: Path) -> str:
         factory = session_factory(engine)
         for job in manifest.plan(folder):
             service.run_import(
-                factory, actor=ACTOR, path=job.path, mapping=service.mapping_for(job.target, job.mapping)
+                factory,
+                actor=ACTOR,
+                path=job.path,
+                mapping=service.mapping_for(job.target, job.mapping),
             )
     return url
 
@@ -86,7 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", default="small")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/risk-bench"))
+    parser.add_argument("--work", type=Path, required=True, help="A folder to keep data in.")
     parser.add_argument("--algorithm", default="logistic")
     parser.add_argument("--years", type=int, default=1)
     args = parser.parse_args()

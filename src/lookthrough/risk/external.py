@@ -108,7 +108,8 @@ def backtest_table(
         "objective": "binary",
         "learning_rate": 0.05,
         "num_leaves": 15,
-        "min_data_in_leaf": 30,
+        "min_data_in_leaf": 50,
+        "metric": "auc",
         "verbose": -1,
         "num_threads": 2,
         "seed": 7,
@@ -119,7 +120,16 @@ def backtest_table(
         feature_name=names,
         categorical_feature=categorical or "auto",
     )
-    booster = lgb.train(params, data, num_boost_round=300)
+    held = lgb.Dataset(values[hold_rows], label[hold_rows], reference=data)
+    # The held-out fifth of the training period picks the number of trees (early stopping)
+    # and then calibrates: a small table is easily overfitted by 300 trees.
+    booster = lgb.train(
+        params,
+        data,
+        num_boost_round=500,
+        valid_sets=[held],
+        callbacks=[lgb.early_stopping(30, verbose=False)],
+    )
     calibration = Calibration.fit(
         np.asarray(booster.predict(values[hold_rows], raw_score=True)), label[hold_rows]
     )
