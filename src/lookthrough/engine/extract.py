@@ -128,7 +128,7 @@ def chunks(ids: Sequence[int] | None) -> Iterator[Sequence[int] | None]:
         yield ids[start : start + ID_CHUNK]
 
 
-def to_arrow(session: Session, stmt: Select[Any], schema: pa.Schema) -> pa.Table:
+def to_arrow(session: Session, stmt: Any, schema: pa.Schema) -> pa.Table:
     """Run a select on the session's connection and return its rows as Arrow."""
     if session.get_bind().dialect.name == "postgresql":
         return _copy_csv(session, stmt, schema)
@@ -157,7 +157,7 @@ class _CopyStream(io.RawIOBase):
         return size
 
 
-def _copy_csv(session: Session, stmt: Select[Any], schema: pa.Schema) -> pa.Table:
+def _copy_csv(session: Session, stmt: Any, schema: pa.Schema) -> pa.Table:
     compiled = stmt.compile(
         dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
     )
@@ -177,7 +177,7 @@ def _copy_csv(session: Session, stmt: Select[Any], schema: pa.Schema) -> pa.Tabl
         )
 
 
-def _fetch(session: Session, stmt: Select[Any], schema: pa.Schema, batch: int = 50_000) -> pa.Table:
+def _fetch(session: Session, stmt: Any, schema: pa.Schema, batch: int = 50_000) -> pa.Table:
     result = session.execute(stmt.execution_options(yield_per=batch))
     batches = []
     for rows in result.partitions(batch):

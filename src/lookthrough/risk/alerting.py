@@ -106,7 +106,7 @@ def raise_alerts(
             Alert(
                 kind=kind,
                 entity_id=entity_id,
-                region_code=str(rows.regions[i]),
+                region_code=str(rows.regions[i].as_py()),
                 indicator_code=code,
                 level=int(result.levels[i]),
                 title=title,

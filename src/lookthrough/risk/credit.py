@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lookthrough.engine import extract
 from lookthrough.engine.definitions import IndicatorSpec
 from lookthrough.risk import rules, store
 from lookthrough.risk.fields import FIELDS
@@ -31,8 +32,12 @@ DISHONESTY = "dishonesty_listed_60m"
 
 
 def domain_of_fields(fields: np.ndarray) -> np.ndarray:
-    lookup = {code: f.credit_domain for code, f in FIELDS.items()}
-    return np.array([lookup.get(f, "") for f in fields.tolist()], dtype=object)
+    """Each business's credit domain ("" for none), vectorised over the few distinct fields."""
+    result = np.full(len(fields), "", dtype="U32")
+    for code, f in FIELDS.items():
+        if f.credit_domain:
+            result[fields == code] = f.credit_domain
+    return result
 
 
 def last_cuts(session: Session) -> dict[str, list[float]] | None:
@@ -97,7 +102,7 @@ def classify(
     full = cuts is None
     cuts = dict(cuts or {})
     parts: list[tuple[np.ndarray, str, np.ndarray]] = []
-    for domain in [GENERAL, *sorted({d for d in domains.tolist() if d})]:
+    for domain in [GENERAL, *sorted(d for d in np.unique(domains).tolist() if d)]:
         members = np.ones(len(rows.ids), dtype=bool) if domain == GENERAL else domains == domain
         if not members.any():
             continue
@@ -112,17 +117,25 @@ def classify(
     return cuts
 
 
-def _previous(session: Session, ids: np.ndarray, full: bool) -> dict[tuple[int, str], str]:
+PREVIOUS_SCHEMA = pa.schema(
+    [pa.field("entity_id", pa.int64()), pa.field("domain", pa.string()),
+     pa.field("grade", pa.string())]
+)  # fmt: skip
+
+
+def _previous(session: Session, ids: np.ndarray, full: bool) -> pa.Table:
     stmt = select(CreditClass.entity_id, CreditClass.domain, CreditClass.grade)
-    found: dict[tuple[int, str], str] = {}
     if full:
-        rows = session.execute(stmt).all()
-        return {(int(e), d): g for e, d, g in rows}
-    for start in range(0, len(ids), 20_000):
-        chunk = [int(i) for i in ids[start : start + 20_000]]
-        for e, d, g in session.execute(stmt.where(CreditClass.entity_id.in_(chunk))).all():
-            found[(int(e), d)] = g
-    return found
+        return extract.to_arrow(session, stmt, PREVIOUS_SCHEMA)
+    parts = [
+        extract.to_arrow(
+            session, stmt.where(CreditClass.entity_id.in_([int(i) for i in chunk])),
+            PREVIOUS_SCHEMA,
+        )
+        for chunk in np.array_split(ids, max(1, -(-len(ids) // 20_000)))
+        if len(chunk)
+    ]  # fmt: skip
+    return pa.concat_tables(parts) if parts else PREVIOUS_SCHEMA.empty_table()
 
 
 def _write(
@@ -135,47 +148,52 @@ def _write(
     *,
     full: bool,
 ) -> None:
+    from lookthrough.risk.scoring import align
+
     rows = result.frame
     before = _previous(session, rows.ids, full)
-    current: dict[str, list[Any]] = {
-        k: [] for k in ("entity_id", "domain", "region_code", "grade", "probability")
-    }
-    changes: dict[str, list[Any]] = {
-        k: [] for k in ("entity_id", "domain", "from_grade", "to_grade")
-    }
+    old_domains = np.array(before.column("domain").to_pylist(), dtype="U32")
+    old_ids = before.column("entity_id").to_numpy()
+    old_grades = np.array(before.column("grade").to_pylist(), dtype="U1")
+    current: list[pa.Table] = []
+    changes: list[pa.Table] = []
     for members, domain, grade in parts:
         ids = rows.ids[members]
-        current["entity_id"] += ids.tolist()
-        current["domain"] += [domain] * len(ids)
-        current["region_code"] += rows.regions[members].tolist()
-        current["grade"] += grade.tolist()
-        current["probability"] += np.round(result.probability[members], 6).tolist()
-        old = np.array([before.get((int(e), domain)) for e in ids], dtype=object)
-        moved = old != grade
-        changes["entity_id"] += ids[moved].tolist()
-        changes["domain"] += [domain] * int(moved.sum())
-        changes["from_grade"] += old[moved].tolist()
-        changes["to_grade"] += grade[moved].tolist()
-    n, m = len(current["entity_id"]), len(changes["entity_id"])
-    table = pa.table(
-        {
-            **{k: current[k] for k in ("entity_id", "domain", "region_code", "grade")},
-            "probability": pa.array(current["probability"], pa.float64()),
-            "model_id": [model_id] * n,
-            "as_of": pa.array([as_of] * n, pa.date32()),
-            "assessed_at": pa.array([now] * n, pa.timestamp("us", tz="UTC")),
-        }
-    )
-    history = pa.table(
-        {
-            "entity_id": pa.array(changes["entity_id"], pa.int64()),
-            "domain": pa.array(changes["domain"], pa.string()),
-            "at": pa.array([now] * m, pa.timestamp("us", tz="UTC")),
-            "as_of": pa.array([as_of] * m, pa.date32()),
-            "from_grade": pa.array(changes["from_grade"], pa.string()),
-            "to_grade": pa.array(changes["to_grade"], pa.string()),
-        }
-    )
+        n = len(ids)
+        mine = old_domains == domain
+        old = align(ids, old_ids[mine], old_grades[mine], missing="")
+        current.append(
+            pa.table(
+                {
+                    "entity_id": pa.array(ids, pa.int64()),
+                    "domain": pa.array([domain] * n, pa.string()),
+                    "region_code": rows.regions.take(pa.array(members, pa.int64())),
+                    "grade": pa.array(grade.astype("U1"), pa.string()),
+                    "probability": np.round(result.probability[members], 6),
+                }
+            )
+        )
+        moved = np.flatnonzero(old != grade.astype("U1"))
+        changes.append(
+            pa.table(
+                {
+                    "entity_id": pa.array(ids[moved], pa.int64()),
+                    "domain": pa.array([domain] * len(moved), pa.string()),
+                    "from_grade": pa.array([g or None for g in old[moved].tolist()], pa.string()),
+                    "to_grade": pa.array(grade[moved].astype("U1"), pa.string()),
+                }
+            )
+        )
+    table = pa.concat_tables(current) if current else None
+    history = pa.concat_tables(changes) if changes else None
+    if table is None or history is None:
+        return
+    n, m = table.num_rows, history.num_rows
+    table = table.append_column("model_id", pa.array([model_id] * n, pa.string()))
+    table = table.append_column("as_of", pa.array([as_of] * n, pa.date32()))
+    table = table.append_column("assessed_at", pa.array([now] * n, pa.timestamp("us", tz="UTC")))
+    history = history.append_column("at", pa.array([now] * m, pa.timestamp("us", tz="UTC")))
+    history = history.append_column("as_of", pa.array([as_of] * m, pa.date32()))
     if full:
         store.replace_all(session, CreditClass.__table__, table)  # type: ignore[arg-type]
     else:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
 from lookthrough.engine import service as engine_service
 from lookthrough.engine.definitions import IndicatorSpec
@@ -21,8 +22,8 @@ class Frame:
 
     as_of: dt.date
     ids: np.ndarray
-    regions: np.ndarray
-    fields: np.ndarray
+    regions: pa.Array  # region codes, kept in Arrow (7.5 M Python strings would not be cheap)
+    fields: np.ndarray  # field codes as a fixed-width unicode array (vectorised comparisons)
     capital: np.ndarray
     subjects: np.ndarray
     values: np.ndarray  # rows × specs
@@ -41,13 +42,23 @@ def frame_at(engine: AnalyticsEngine, specs: Sequence[IndicatorSpec], as_of: dt.
     return Frame(
         as_of,
         ids,
-        np.array(entities.column("region_code").to_pylist(), dtype=object),
-        np.array(entities.column("field").to_pylist(), dtype=object),
+        entities.column("region_code").combine_chunks(),
+        field_array(entities.column("field")),
         entities.column("capital_wan").to_numpy(zero_copy_only=False).astype(float),
         entities.column("n_subjects").to_numpy(zero_copy_only=False).astype(float),
         numpy_columns(features, codes),
         codes,
     )
+
+
+def field_array(column: pa.ChunkedArray) -> np.ndarray:
+    """A text column with few distinct values as a numpy unicode array, without a Python string
+    per row: dictionary-encode, then take from the (tiny) dictionary."""
+    encoded = column.combine_chunks().dictionary_encode()
+    labels = np.array(encoded.dictionary.to_pylist() or [""], dtype="U32")
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    result: np.ndarray = labels[indices] if len(indices) else np.array([], dtype="U32")
+    return result
 
 
 def outcome_after(engine: AnalyticsEngine, as_of: dt.date) -> np.ndarray:

@@ -80,7 +80,13 @@ def consequence(field: str, capital_wan: float, n_subjects: int) -> float:
 
 def consequences(fields: np.ndarray, capital: np.ndarray, subjects: np.ndarray) -> np.ndarray:
     """``consequence`` for many businesses at once (same rule, vectorised)."""
-    severity = np.array([FIELDS.get(f, FIELDS["general"]).severity for f in fields], dtype=float)
+    codes = list(FIELDS)
+    lookup = np.array([FIELDS[c].severity for c in codes], dtype=float)
+    order = np.argsort(np.array(codes, dtype="U32"))
+    sorted_codes = np.array(codes, dtype="U32")[order]
+    position = np.clip(np.searchsorted(sorted_codes, fields.astype("U32")), 0, len(codes) - 1)
+    known = sorted_codes[position] == fields
+    severity = np.where(known, lookup[order][position], FIELDS["general"].severity)
     scale = np.where(capital >= 1000, 1.5, np.where(capital >= 50, 1.2, 1.0))
     scale = scale + np.where(subjects >= 100, 0.5, np.where(subjects >= 10, 0.2, 0.0))
     result: np.ndarray = np.round(severity * scale, 2)
