@@ -64,6 +64,9 @@ def seed(as_json: bool = typer.Option(False, "--json", help="Print the result as
 def train(
     algorithm: str = typer.Option("logistic", help=f"One of: {', '.join(ALGORITHMS)}."),
     years: int = typer.Option(2, min=1, max=5, help="Years of outcomes to learn from."),
+    sample: int | None = typer.Option(
+        None, "--sample", min=1000, help="Train on this many businesses drawn at random."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the model as JSON."),
 ) -> None:
     """训练风险模型 Train on past outcomes and make the model the active one."""
@@ -71,7 +74,9 @@ def train(
         indicators.seed_defaults(session, actor=_actor("train"))
         with _spinner(as_json) as bar:
             bar.add_task(f"训练 {algorithm} 模型…", total=None)
-            done = training.train(session, actor=_actor("train"), algorithm=algorithm, years=years)
+            done = training.train(
+                session, actor=_actor("train"), algorithm=algorithm, years=years, sample=sample
+            )
         model = done.model
         data: dict[str, Any] = {
             "model_id": model.id,

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lookthrough.accounts import models as accounts_models  # alerts are assigned to users
 from lookthrough.core.db import Base, UTCDateTime
 from lookthrough.records.models import Record
 
@@ -182,7 +183,7 @@ class Alert(Base):
     dedup_key: Mapped[str] = mapped_column(String(120))
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
     state: Mapped[str] = mapped_column(String(12))  # open | acknowledged | assigned | closed
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey(accounts_models.User.id))
     note: Mapped[str | None] = mapped_column(String(500))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by: Mapped[str | None] = mapped_column(String(100))
