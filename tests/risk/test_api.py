@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from factories import login, make_entity, make_user
 from lookthrough.audit.models import AuditEvent
+from lookthrough.core.actor import Actor
 from lookthrough.core.roles import Role
-from lookthrough.risk import indicators
+from lookthrough.risk import indicators, service
 from lookthrough.risk.models import Indicator
 from risk.conftest import ANALYST
 from risk.risk_support import alert, assess
@@ -143,3 +144,16 @@ def test_indicator_test_on_live_data(db: Session, client: TestClient) -> None:
     result = client.post("/api/v1/risk/indicators/test", json=DEFINITION, headers=headers).json()
     assert result["nonzero"] == 1 and result["over_threshold"] == 1
     assert result["top"] == [{"entity_id": shop.id, "name": "卫生差饭店", "value": 3.0}]
+
+
+def test_profile_part_for_officials(db: Session) -> None:
+    shop = make_entity(db, region="340104001")
+    assess(db, shop, level=2, probability=0.42)
+    county = make_user(db, username="risk_profile")
+    official = Actor(county.id, county.username, Role.COUNTY_OFFICIAL, "340104", "340104")
+    part = service.profile_part(db, actor=official, entity_id=shop.id)
+    assert part is not None and part.badge == "橙" and part.badge_kind == "orange"
+    assert ("信用风险分类", "综合 C 类") in part.facts and ("风险可能性", "42%") in part.facts
+    assert part.rows == [("近12个月投诉举报量", "7件", "8.50")]
+    outsider = Actor(None, "x", Role.COUNTY_OFFICIAL, "340103", "340103")
+    assert service.profile_part(db, actor=outsider, entity_id=shop.id) is None

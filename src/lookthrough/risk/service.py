@@ -22,7 +22,7 @@ from lookthrough.core.roles import Capability
 from lookthrough.core.scope import region_prefix_clause, require
 from lookthrough.engine.definitions import IndicatorSpec
 from lookthrough.risk import indicators, rules
-from lookthrough.risk.fields import FIELD_LABELS
+from lookthrough.risk.fields import CREDIT_DOMAINS, FIELD_LABELS
 from lookthrough.risk.models import Assessment, CreditClass
 from lookthrough.risk.scorers import applies
 
@@ -207,3 +207,53 @@ def level_counts(session: Session, *, actor: Actor, region: str | None = None) -
     rows = session.execute(stmt.group_by(Assessment.level)).all()
     found = {int(level): int(n) for level, n in rows}
     return {level: found.get(level, 0) for level in (1, 2, 3, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class ProfilePart:
+    """What the per-business file (一户一档) shows about risk, in the profile seam's terms: facts
+    above a table of the reasons, a badge beside the title. Officials only."""
+
+    title: str
+    facts: list[tuple[str, str]]
+    columns: tuple[str, ...]
+    rows: list[tuple[str, str, str]]
+    badge: str
+    badge_kind: str  # a Tabler colour
+
+
+BADGE_KINDS = {1: "danger", 2: "orange", 3: "warning", 4: "info"}
+
+
+def profile_part(session: Session, *, actor: Actor, entity_id: int) -> ProfilePart | None:
+    """The risk part of a business's file (None when it has not been assessed)."""
+    view = current_assessment(session, actor=actor, entity_id=entity_id)
+    if view is None:
+        return None
+    classes = credit_classes_of(session, actor=actor, entity_id=entity_id)
+    labels = {"general": "综合", **rules_domains()}
+    facts = [
+        ("风险等级", view.level_label),
+        ("风险可能性", f"{view.probability:.0%}"),
+        ("后果严重程度", f"{view.consequence:g}"),
+        ("监管领域", view.field_label),
+        (
+            "信用风险分类",
+            "，".join(f"{labels.get(d, d)} {g} 类" for d, g in sorted(classes.items())),
+        ),
+        ("评估日期", view.as_of.isoformat()),
+        ("模型版本", view.model_id),
+    ]
+    rows = [(r.name, r.text.split("：", 1)[1], f"{r.points:.2f}") for r in view.reasons]
+    return ProfilePart(
+        title="风险评估",
+        facts=facts,
+        columns=("主要原因（指标）", "数值", "贡献"),
+        rows=rows,
+        badge=rules.LEVEL_COLOURS[view.level],
+        badge_kind=BADGE_KINDS[view.level],
+    )
+
+
+def rules_domains() -> dict[str, str]:
+    return dict(CREDIT_DOMAINS)
