@@ -77,54 +77,56 @@ class Assessed:
 def _top_table(
     engine: DuckDBEngine, specs: Sequence[IndicatorSpec], rows: Frame, contrib: np.ndarray
 ) -> pa.Table:
-    """The TOP_N indicators that pushed each business's risk up, with their values, as JSON."""
+    """The TOP_N indicators that pushed each business's risk up, with their values, as JSON.
+    Only numbers leave numpy (positions, values, points); DuckDB joins the names in."""
     n, k = contrib.shape
-    columns: dict[str, Any] = {"entity_id": rows.ids}
+    take = min(TOP_N, k)
+    if take == 0:
+        return pa.table({"entity_id": rows.ids, "top": pa.array(["[]"] * n, pa.string())})
     # A reason is an indicator that pushed the risk up *and* shows something: a count above
     # zero, a last violation within the window. A linear model also credits "fewer alarms than
     # average", which is no reason to visit anyone.
-    shows = (
-        np.column_stack(
-            [
-                rows.values[:, j] > 0 if s.higher_is_riskier else rows.values[:, j] < s.window_days
-                for j, s in enumerate(specs)
-            ]
+    for j, spec in enumerate(specs):
+        quiet = (
+            rows.values[:, j] <= 0
+            if spec.higher_is_riskier
+            else (rows.values[:, j] >= spec.window_days)
         )
-        if k
-        else np.zeros((n, 0), dtype=bool)
-    )
-    contrib = np.where(shows, contrib, 0.0)
-    if k:
-        take = min(TOP_N, k)
-        part = np.argpartition(-contrib, take - 1, axis=1)[:, :take]
-        picked = np.take_along_axis(contrib, part, axis=1)
-        order = np.argsort(-picked, axis=1, kind="stable")
-        best = np.take_along_axis(part, order, axis=1)
-        codes = np.array([s.code for s in specs], dtype=object)
-        names = np.array([s.name for s in specs], dtype=object)
-        units = np.array([s.unit for s in specs], dtype=object)
-        for i in range(take):
-            j = best[:, i]
-            points = contrib[np.arange(n), j]
-            keep = points > 1e-9
-            for prefix, labels in (("c", codes), ("n", names), ("u", units)):
-                picked_labels = labels[j].copy()
-                picked_labels[~keep] = None
-                columns[f"{prefix}{i}"] = pa.array(picked_labels.tolist(), pa.string())
-            columns[f"v{i}"] = np.round(rows.values[np.arange(n), j], 4)
-            columns[f"w{i}"] = np.round(points, 4)
-    else:
-        take = 0
+        contrib[quiet, j] = 0.0
+    part = np.argpartition(-contrib, take - 1, axis=1)[:, :take]
+    picked = np.take_along_axis(contrib, part, axis=1)
+    order = np.argsort(-picked, axis=1, kind="stable")
+    best = np.take_along_axis(part, order, axis=1)
+    points = np.take_along_axis(contrib, best, axis=1)
+    values = np.take_along_axis(rows.values, best, axis=1)
+    columns: dict[str, Any] = {"entity_id": rows.ids}
+    for i in range(take):
+        columns[f"j{i}"] = np.where(points[:, i] > 1e-9, best[:, i], -1).astype(np.int32)
+        columns[f"v{i}"] = np.round(values[:, i], 4)
+        columns[f"w{i}"] = np.round(points[:, i], 4)
     engine.load("top_parts", pa.table(columns))
+    engine.load(
+        "top_specs",
+        pa.table(
+            {
+                "j": pa.array(range(k), pa.int32()),
+                "code": [s.code for s in specs],
+                "name": [s.name for s in specs],
+                "unit": [s.unit for s in specs],
+            }
+        ),
+    )
     items = ", ".join(
-        f"{{'code': c{i}, 'name': n{i}, 'value': v{i}, 'unit': u{i}, 'points': w{i}}}"
+        f"{{'code': s{i}.code, 'name': s{i}.name, 'value': t.v{i}, 'unit': s{i}.unit, "
+        f"'points': t.w{i}}}"
         for i in range(take)
     )
-    listed = f"list_filter([{items}], lambda x: x.code IS NOT NULL)" if take else "[]"
-    # Column names made here, no values (hence S608 is safe here).
+    joins = " ".join(f"LEFT JOIN top_specs s{i} ON s{i}.j = t.j{i}" for i in range(take))
+    # Column and table names made here, no values (S608 is safe here).
     return engine.query(
-        f"SELECT entity_id, CAST(to_json({listed}) AS VARCHAR) AS top FROM top_parts"  # noqa: S608
-        " ORDER BY entity_id"
+        f"SELECT t.entity_id, CAST(to_json(list_filter([{items}], "  # noqa: S608
+        f"lambda x: x.code IS NOT NULL)) AS VARCHAR) AS top FROM top_parts t {joins} "
+        "ORDER BY t.entity_id"
     )
 
 
