@@ -76,7 +76,11 @@ def test_inbox_moves_follow_the_state_machine(db: Session, client: TestClient) -
     assert bad.status_code == 422
     assigned = client.post(f"{base}/assign", json={"assignee_id": inspector.id}, headers=headers)
     assert assigned.status_code == 200 and assigned.json()["assignee"] == inspector.display_name
-    closed = client.post(f"{base}/close", json={"note": "现场检查，已责令整改"}, headers=headers)
+    # The inspector it was assigned to closes it.
+    inspector_headers = login(client, "risk_inspector")
+    closed = client.post(
+        f"{base}/close", json={"note": "现场检查，已责令整改"}, headers=inspector_headers
+    )
     assert closed.json()["state"] == "closed" and closed.json()["actions"] == []
     assert client.post(f"{base}/assign", json={"assignee_id": inspector.id},
                        headers=headers).status_code == 409  # fmt: skip

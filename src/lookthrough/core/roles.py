@@ -87,9 +87,8 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
         {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
     ),
     Capability.MANAGE_INDICATORS: frozenset({Role.PROVINCE_ANALYST}),
-    Capability.HANDLE_ALERTS: frozenset(
-        {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
-    ),
+    # Inspectors too: an alert is assigned to the one who goes, and they close it.
+    Capability.HANDLE_ALERTS: OFFICIALS,
 }
 
 
