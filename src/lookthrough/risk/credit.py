@@ -23,6 +23,7 @@ from lookthrough.engine.definitions import IndicatorSpec
 from lookthrough.risk import rules, store
 from lookthrough.risk.fields import FIELDS
 from lookthrough.risk.models import CreditClass, CreditClassChange, ScoringRun
+from lookthrough.risk.writes import align
 
 if TYPE_CHECKING:
     from lookthrough.risk.scoring import Assessed
@@ -148,8 +149,6 @@ def _write(
     *,
     full: bool,
 ) -> None:
-    from lookthrough.risk.scoring import align
-
     rows = result.frame
     before = _previous(session, rows.ids, full)
     old_domains = np.array(before.column("domain").to_pylist(), dtype="U32")
