@@ -43,6 +43,7 @@ from lookthrough.records.models import Record
 from lookthrough.regions.models import Region
 from lookthrough.registry.models import Entity
 from lookthrough.resolution.models import MentionJudgement, MentionLink
+from lookthrough.risk.models import Alert, Indicator
 from walk_routes import ADMINS_ONLY, FRAMEWORK_PATHS, ROUTES, UPLOAD, Route
 from walk_world import (
     ACTORS,
@@ -71,6 +72,8 @@ OFFICIAL_PATHS = (
     "/ingest",
     "/api/v1/resolution/",
     "/resolution",
+    "/api/v1/risk/",
+    "/risk",
 )
 UPLOAD_NAME = "蜀山上传检查.csv"
 
@@ -89,6 +92,7 @@ def probes(route: Route, world: World, client: TestClient) -> Iterator[Probe]:
         "username": world.username,
         "password": PASSWORD,
         "new_password": NEW_PASSWORD,
+        "user_id": str(world.user_ids[world.actor]),
         **{f"id_{key}": value for key, value in world.ids.items()},
         **world.values,
     }
@@ -221,6 +225,8 @@ def snapshot(db: Session) -> dict[str, list[tuple[Any, ...]]]:
         "quarantined rows": select(QuarantineRow.id, QuarantineRow.status, QuarantineRow.raw),
         "mention judgements": select(MentionJudgement.id, MentionJudgement.record_id),
         "mention links": select(MentionLink.record_id, MentionLink.status, MentionLink.entity_id),
+        "alerts": select(Alert.id, Alert.state, Alert.assignee_id, Alert.note),
+        "indicators": select(Indicator.id, Indicator.status, Indicator.version),
         "audit trail": select(AuditEvent.kind, func.count())
         .where(AuditEvent.kind != DENIED)
         .group_by(AuditEvent.kind),

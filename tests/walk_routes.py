@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from walk_inspection import plan_file
-from walk_world import ACTORS, BATCHES, COUNTY
+from walk_world import ACTORS, BATCHES, COUNTY, WALK_INDICATOR
 
 EVERYONE = frozenset(ACTORS)  # any signed-in user (login routes: anyone at all)
 OFFICIALS = frozenset({COUNTY})  # officials only: the enterprise user is refused
@@ -548,6 +548,52 @@ ROUTES: tuple[Route, ...] = (
         resolves="dismissed",
     ),
 )
+
+RISK_ROUTES: tuple[Route, ...] = (
+    # --- risk (JSON): assessments, dashboards, the alert feed and inbox, the indicator library ---
+    Route("GET", "/api/v1/risk/assessments/{entity_id}", OFFICIALS, target="entity"),
+    Route("GET", "/api/v1/risk/top", OFFICIALS, target="region", field="region",
+          note="names of the riskiest businesses: out-of-scope ones are canaries"),
+    Route("GET", "/api/v1/risk/map", OFFICIALS, target="region", field="region",
+          queries=({}, {"metric": "major"}, {"metric": "permille"})),
+    Route("GET", "/api/v1/risk/distribution", OFFICIALS, target="region", field="region"),
+    Route("GET", "/api/v1/risk/trend", OFFICIALS, target="region", field="region"),
+    Route("GET", "/api/v1/risk/alerts", OFFICIALS, queries=({}, {"state": "open"}),
+          counts="alerts"),
+    Route("GET", "/api/v1/risk/alerts/{alert_id}", OFFICIALS, target="alert", shows=True),
+    Route("POST", "/api/v1/risk/alerts/{alert_id}/acknowledge", OFFICIALS, target="alert",
+          shows=True),
+    Route("POST", "/api/v1/risk/alerts/{alert_id}/assign", OFFICIALS, target="alert",
+          body={"assignee_id": "{user_id}"}, shows=True,
+          note="to the county official themself: responsible for the alert's region"),
+    Route("POST", "/api/v1/risk/alerts/{alert_id}/close", OFFICIALS, target="alert",
+          body={"note": "巡检办结"}, ok=409, note="an open alert cannot be closed: 409"),
+    Route("GET", "/api/v1/risk/indicators", ADMINS_ONLY, note="province analysts only"),
+    Route("POST", "/api/v1/risk/indicators", ADMINS_ONLY, body=WALK_INDICATOR, ok=201),
+    Route("POST", "/api/v1/risk/indicators/test", ADMINS_ONLY, body=WALK_INDICATOR),
+    Route("GET", "/api/v1/risk/indicators/{indicator_id}", ADMINS_ONLY, target="indicator"),
+    Route("POST", "/api/v1/risk/indicators/{indicator_id}/publish", ADMINS_ONLY,
+          target="indicator"),
+    Route("GET", "/api/v1/risk/models", ADMINS_ONLY),
+    # --- risk pages ---
+    Route("GET", "/risk", OFFICIALS, target="region", field="region"),
+    Route("GET", "/risk/alerts", OFFICIALS, queries=({}, {"state": "all"}), counts="alerts"),
+    Route("GET", "/risk/alerts/{alert_id}", OFFICIALS, target="alert", shows=True),
+    Route("POST", "/risk/alerts/{alert_id}/acknowledge", OFFICIALS, target="alert", body={},
+          ok=303),
+    Route("POST", "/risk/alerts/{alert_id}/assign", OFFICIALS, target="alert",
+          body={"assignee_id": "{user_id}"}, ok=303),
+    Route("POST", "/risk/alerts/{alert_id}/close", OFFICIALS, target="alert",
+          body={"note": "巡检办结"}, ok=409),
+    Route("GET", "/risk/indicators", ADMINS_ONLY),
+    Route("GET", "/risk/indicators/new", ADMINS_ONLY),
+    Route("GET", "/risk/indicators/{indicator_id}", ADMINS_ONLY, target="indicator"),
+    Route("POST", "/risk/indicators", ADMINS_ONLY, body={"code": "walk_page_indicator"}),
+    Route("POST", "/risk/indicators/test", ADMINS_ONLY, body={"code": "walk_page_indicator"}),
+    Route("POST", "/risk/indicators/{indicator_id}/publish", ADMINS_ONLY, target="indicator",
+          body={}),
+)  # fmt: skip
+ROUTES = ROUTES + RISK_ROUTES
 
 # Served by the framework or static files, never touching business data.
 FRAMEWORK_PATHS = ("/static", "/openapi.json", "/api/docs", "/docs/oauth2-redirect")

@@ -28,6 +28,7 @@ from lookthrough.registry.models import Entity, Person, Relation
 from lookthrough.resolution import service as resolution_service
 from lookthrough.resolution.models import MentionCandidate, MentionLink, MentionScored
 from lookthrough.resolution.rules import Thresholds
+from lookthrough.risk.models import Alert, Assessment, Indicator
 
 COUNTY = "county"  # county_official of 340104 蜀山区
 ENTERPRISE = "enterprise"  # enterprise user bound to entity E (in 340104)
@@ -144,6 +145,16 @@ PERSONS = {"X": ("欧阳控制人", ("A", "C")), "Y": ("金丝雀控制人乙", 
 SUPPLIES = (("A", "F"), ("C", "A"))
 LINKED = {"l1": "A"}
 COMPLAINANT = ("匿名投诉人甲", "19900000066")
+# Early warnings (risk): about A and E (in 蜀山区) and about C and W (outside, canary titles).
+ALERTS = [
+    tuple(line.split())
+    for line in """
+    a  A  蜀山甲投诉激增预警
+    e  E  本单位等级上升预警
+    c  C  金丝雀庐阳等级上升预警
+    w  W  金丝雀芜湖越限预警
+    """.strip().splitlines()
+]
 OUTSIDER = ("walk_outsider", "金丝雀庐阳用户", "19900000009")  # a locked-out 庐阳区 official
 REGION_TARGETS = ("340104", "340104001", "340103", "3402", "3401", "34")
 TOWN_TARGETS = ("340104001", "340103001")
@@ -193,6 +204,8 @@ class World:
     extra: dict[str, list[tuple[str, str, bool, tuple[str, ...]]]] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)  # more placeholders ({sitem} …)
     person_ids: dict[str, int] = field(default_factory=dict)
+    alert_ids: dict[str, int] = field(default_factory=dict)  # alert key → id
+    indicator_id: int = 0
     headers: dict[str, str] = field(default_factory=dict)  # bearer token (API routes)
     csrf: str = ""  # CSRF token of the cookie session (pages)
 
@@ -248,6 +261,15 @@ class World:
                        person_visible(self.actor, key))
                 for key in PERSONS
             ]  # fmt: skip
+        if kind == "alert":
+            regions = {e.key: e.region for e in ENTITIES}
+            return [
+                Target(f"alert {key} @{regions[entity]}", str(self.alert_ids[key]),
+                       self.actor == COUNTY and regions[entity].startswith(HERE), (title,))
+                for key, entity, title in ALERTS
+            ]  # fmt: skip
+        if kind == "indicator":
+            return [Target("published indicator", str(self.indicator_id), True)]
         if kind == "template":
             return [Target(f"template {TEMPLATE}", TEMPLATE, True)]
         if kind in ("matter", "problem", "proposal"):
@@ -285,6 +307,10 @@ class World:
         for code, name in GRIDS.items():
             if not (self.actor == COUNTY and code.startswith(HERE)):
                 found[name] = f"grid {code}, which this actor may not see"
+        regions = {e.key: e.region for e in ENTITIES}
+        for _key, entity, title in ALERTS:
+            if not (self.actor == COUNTY and regions[entity].startswith(HERE)):
+                found[title] = f"alert about entity {entity}, which this actor may not see"
         found[OUTSIDER[1]] = found[OUTSIDER[2]] = "the 庐阳区 official's account"
         for key, (region, name) in LIST_MATTERS.items():
             if not (self.actor == COUNTY and region.startswith(HERE)):
@@ -305,6 +331,12 @@ class World:
         if counts == "mentions":  # all of MENTIONS wait in the review queue
             regions = {r.key: r.region for r in RECORDS}
             return sum(sees(self.actor, region=regions[k], entity="-") for k in MENTIONS)
+        if counts == "alerts":  # officials see alerts of their region; no one else any
+            regions = {e.key: e.region for e in ENTITIES}
+            return sum(
+                self.actor == COUNTY and regions[entity].startswith(HERE)
+                for _key, entity, _title in ALERTS
+            )
         if counts == "map":
             counts, query = query.get("metric", "entities"), {"region": query.get("region", HERE)}
         region = query.get("region", "")
@@ -449,6 +481,44 @@ def _add_relations(
     return {key: person.id for key, person in people.items()}
 
 
+def _add_risk(db: Session, entities: dict[str, Entity]) -> tuple[dict[str, int], int]:
+    """A current assessment for every business, the alerts of ALERTS, one published indicator."""
+    now = clock.utcnow()
+    for e in entities.values():
+        db.add(
+            Assessment(entity_id=e.id, region_code=e.region_code, field="general",
+                       model_id="walk-model", as_of=now.date(), assessed_at=now,
+                       probability=0.6, consequence=1.0, level=2,
+                       top=[{"code": "complaints_12m", "name": "近12个月投诉举报量",
+                             "value": 5.0, "unit": "件", "points": 9.0}])
+        )  # fmt: skip
+    alerts = {}
+    for key, entity, title in ALERTS:
+        e = entities[entity]
+        alerts[key] = row = Alert(kind="level_rise", entity_id=e.id, region_code=e.region_code,
+                                  indicator_code=None, level=2, title=title,
+                                  detail={"from": 4, "to": 2}, dedup_key=f"walk:{key}",
+                                  raised_at=now, state="open", updated_at=now)  # fmt: skip
+        db.add(row)
+    indicator = Indicator(code="walk_indicator", version=1, status="draft",
+                          definition=WALK_INDICATOR, created_by="walk", created_at=now)  # fmt: skip
+    db.add(indicator)
+    db.flush()
+    return {key: row.id for key, row in alerts.items()}, indicator.id
+
+
+WALK_INDICATOR = {
+    "code": "walk_indicator",
+    "name": "巡检指标",
+    "kinds": ["complaint"],
+    "window_days": 365,
+    "threshold": 1,
+    "matter": "巡检事项",
+    "risk_point": "巡检风险点",
+    "explanation": "巡检用的投诉计数指标。",
+}
+
+
 def build_world(db: Session, actor: str) -> World:
     """Put the world in the database, seen by ``actor``."""
     now = clock.utcnow()
@@ -483,8 +553,11 @@ def build_world(db: Session, actor: str) -> World:
     db.add(LoginThrottle(username=OUTSIDER[0], failures=0, locked_until=now + timedelta(hours=1)))
     db.flush()
     extra, values = walk_inspection.build(db, entities)
+    alert_ids, indicator_id = _add_risk(db, entities)
     return World(
         actor=actor,
+        alert_ids=alert_ids,
+        indicator_id=indicator_id,
         ids={key: e.id for key, e in entities.items()},
         record_ids=record_ids,
         user_ids={COUNTY: county.id, ENTERPRISE: enterprise.id, "outsider": outsider.id},

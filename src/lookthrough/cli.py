@@ -19,6 +19,7 @@ from lookthrough.inspection import cli as inspection_cli
 from lookthrough.penetration import cli as penetration_cli
 from lookthrough.registry import cli as registry_cli
 from lookthrough.resolution import cli as resolution_cli
+from lookthrough.risk import cli as risk_cli
 from lookthrough.synth import cli as synth_cli
 
 app = typer.Typer(
@@ -38,6 +39,7 @@ app.add_typer(penetration_cli.app, name="penetration")
 app.add_typer(inspection_cli.app, name="inspection")
 app.add_typer(disposal_cli.app, name="disposal")
 app.add_typer(resolution_cli.app, name="resolve")
+app.add_typer(risk_cli.app, name="risk")
 console = Console()
 
 
@@ -152,6 +154,10 @@ def demo(
     summary = upgrade_database()
     loaded = demo_module.load_province(settings, scale=scale, console=console)
     resolved = demo_module.resolve_mentions(settings, console=console)
+    # Risk: train on the province's past and score it, so the dashboards show real risk.
+    from lookthrough.risk.demo_step import train_and_score
+
+    loaded += "；" + train_and_score(settings, console=console)
     with open_session(settings) as session:
         grids = demo_module.seed_grids(session)
         logins = demo_module.seed_accounts(

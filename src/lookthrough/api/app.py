@@ -202,6 +202,8 @@ def _include_routes(app: FastAPI) -> None:
     from lookthrough.registry import api as registry_api
     from lookthrough.resolution import api as resolution_api
     from lookthrough.resolution import pages as resolution_pages
+    from lookthrough.risk import api as risk_api
+    from lookthrough.risk import pages as risk_pages
 
     for router in (
         api.router,
@@ -217,6 +219,7 @@ def _include_routes(app: FastAPI) -> None:
         disposal_api.router,
         resolution_api.router,
         profile_api.router,
+        risk_api.router,
     ):
         app.include_router(router, prefix="/api/v1")
     for router in (
@@ -231,5 +234,6 @@ def _include_routes(app: FastAPI) -> None:
         inspection_pages.router,
         disposal_pages.router,
         resolution_pages.router,
+        risk_pages.router,
     ):
         app.include_router(router)

@@ -75,6 +75,20 @@ class Settings(BaseSettings):
         description="Password given to the demo accounts by `lookthrough demo`; when unset a "
         "fresh random password is generated and printed on each run.",
     )
+    risk_alert_dedup_days: int = Field(
+        30,
+        ge=1,
+        description="An early warning about the same business and the same thing is not raised "
+        "again within this many days.",
+    )
+    risk_full_rescore_hour: int = Field(
+        2, ge=0, le=23, description="Hour of the day (China time) of the scheduled full re-score."
+    )
+    risk_incremental_minutes: int = Field(
+        10,
+        ge=1,
+        description="The scheduler re-scores businesses touched by new records this often.",
+    )
     var_dir: Path = Field(
         Path("var"), description="Folder for the embedded database, exports and archives."
     )

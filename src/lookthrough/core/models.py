@@ -15,6 +15,7 @@ from lookthrough.records import models as records_models
 from lookthrough.regions import models as regions_models
 from lookthrough.registry import models as registry_models
 from lookthrough.resolution import models as resolution_models
+from lookthrough.risk import models as risk_models
 
 __all__ = ["MODULES", "Base"]
 
@@ -31,4 +32,5 @@ MODULES = (
     regions_models,
     registry_models,
     resolution_models,
+    risk_models,
 )

@@ -72,6 +72,8 @@ class Capability(StrEnum):
     WORK_TASKS = "inspection.work"  # fill a visit's checklist on site
     DISPOSE = "disposal.manage"  # open and move measures, report and acknowledge incidents
     RESOLVE_MENTIONS = "mentions.resolve"  # review which business a complaint or post means
+    MANAGE_INDICATORS = "risk.indicators"  # create, edit, test and publish risk indicators
+    HANDLE_ALERTS = "risk.alerts"  # acknowledge, assign and close early warnings in scope
 
 
 PERMISSIONS: dict[Capability, frozenset[Role]] = {
@@ -102,6 +104,9 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     Capability.RESOLVE_MENTIONS: frozenset(
         {Role.PROVINCE_ANALYST, Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL}
     ),
+    Capability.MANAGE_INDICATORS: frozenset({Role.PROVINCE_ANALYST}),
+    # Inspectors too: an alert is assigned to the one who goes, and they close it.
+    Capability.HANDLE_ALERTS: OFFICIALS,
 }
 
 

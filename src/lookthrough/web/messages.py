@@ -70,6 +70,7 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
     from lookthrough.core.errors import all_errors
     from lookthrough.core.roles import ROLE_LABELS
     from lookthrough.dashboard.service import METRIC_LABELS
+    from lookthrough.engine import definitions as engine_definitions
     from lookthrough.ingest.shapes import SUBJECT_KINDS
     from lookthrough.ingest.templates import TARGET_LABELS
     from lookthrough.profile.memberships import PAGE_LABELS as PROFILE_LABELS
@@ -79,6 +80,10 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
     from lookthrough.records.service import KIND_LABELS as RECORD_KINDS
     from lookthrough.resolution.models import JUDGEMENT_LABELS
     from lookthrough.resolution.review import STATUS_LABELS as LINK_STATUSES
+    from lookthrough.risk import dashboard as risk_dashboard
+    from lookthrough.risk import fields as risk_fields
+    from lookthrough.risk import indicators as risk_indicators
+    from lookthrough.risk import rules as risk_rules
 
     return [
         ("core/errors.py", (error.default_message for error in all_errors())),
@@ -93,7 +98,15 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
         ("profile/service.py", (*LICENCE_STATUSES, *SUBJECT_KINDS.values())),
         ("profile/timeline.py", (LINKED_LABEL,)),
         ("profile/search.py", (SHORT_HINT,)),
-    ]
+        ("risk/rules.py", [*risk_rules.LEVELS.values(), *risk_rules.ALERT_KINDS.values(),
+                           *risk_rules.ALERT_STATES.values(), *risk_rules.ALERT_ACTIONS.values()]),
+        ("risk/fields.py", risk_fields.FIELD_LABELS.values()),
+        ("risk/indicators.py", risk_indicators.STATUS_LABELS.values()),
+        ("risk/dashboard.py", risk_dashboard.RISK_METRIC_LABELS.values()),
+        ("engine/definitions.py", [*engine_definitions.AGGREGATION_LABELS.values(),
+                                   *engine_definitions.TRANSFORM_LABELS.values(),
+                                   *engine_definitions.OPERATOR_LABELS.values()]),
+    ]  # fmt: skip
 
 
 def extract_messages() -> Messages:

@@ -45,6 +45,13 @@ def menu_for(actor: Actor) -> list[MenuItem]:
         items.insert(
             at, MenuItem(N_("待复核关联"), "/resolution/review", "ti-link", N_("一户一档"))
         )
+    if can(actor.role, Capability.READ_BUSINESS):
+        items += [
+            MenuItem(N_("风险监测"), "/risk", "ti-radar", N_("风险管控")),
+            MenuItem(N_("风险预警"), "/risk/alerts", "ti-bell", N_("风险管控")),
+        ]
+    if can(actor.role, Capability.MANAGE_INDICATORS):
+        items.append(MenuItem(N_("指标体系"), "/risk/indicators", "ti-list-check", N_("风险管控")))
     if can(actor.role, Capability.IMPORT_DATA):
         items.append(MenuItem(N_("数据导入"), "/ingest", "ti-database-import", N_("基础数据")))
     if can(actor.role, Capability.PLAN_INSPECTIONS):

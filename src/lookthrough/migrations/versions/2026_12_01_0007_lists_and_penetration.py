@@ -1,7 +1,7 @@
 """lists and penetration
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01 20:07:42.405477
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import lookthrough.core.db
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -11,6 +11,9 @@
   var tableMetric = document.getElementById("map-table-metric");
   var registered = {};
   var state = { region: el.dataset.region, stats: null };
+  // A page may point the map at another endpoint of the same shape (the risk map does).
+  var api = el.dataset.api || "/api/v1/stats/map";
+  var colours = (el.dataset.colours || "#e8f1fb,#7fb0e6,#1d4ed8").split(",");
   window.ltMap = { chart: chart, state: state };
 
   function getJSON(url) {
@@ -84,7 +87,7 @@
       tooltip: { trigger: "item", formatter: function (p) {
         return p.name + "<br>" + metricLabel(stats) + "：" + (p.value || 0).toLocaleString();
       } },
-      visualMap: { min: 0, max: max, left: 10, bottom: 10, calculable: true, inRange: { color: ["#e8f1fb", "#7fb0e6", "#1d4ed8"] } },
+      visualMap: { min: 0, max: max, left: 10, bottom: 10, calculable: true, inRange: { color: colours } },
       series: [{ type: "map", map: mapName, roam: true, name: metricLabel(stats),
         layoutCenter: ["50%", "50%"], layoutSize: "100%",
         label: { show: true, fontSize: 11 }, emphasis: { label: { show: true } },
@@ -94,7 +97,7 @@
   }
 
   function load(region) {
-    return getJSON("/api/v1/stats/map?region=" + encodeURIComponent(region) +
+    return getJSON(api + "?region=" + encodeURIComponent(region) +
                    "&metric=" + encodeURIComponent(metricSelect.value))
       .then(function (stats) {
         state.region = stats.region_code; state.stats = stats;

@@ -1,0 +1,194 @@
+"""From the operational database to Arrow, on the caller's own connection.
+
+Reading on the session's connection (not a second one) means the engine sees exactly what the
+transaction sees: rows a route or job has just written, and in tests the rolled-back test data.
+PostgreSQL streams ``COPY (SELECT …) TO STDOUT`` as CSV into pyarrow's multi-threaded reader;
+SQLite hands rows over in batches. Only the columns some definition reads leave the database:
+payload fields are projected at the source (``payload->>'result'`` / ``json_extract``) for the
+kinds that have them, so a province's 44 M payloads are never shipped whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, aliased
+
+from lookthrough.engine.compile import column_for
+from lookthrough.records.models import Record
+from lookthrough.resolution.models import LINKED_STATUSES, MentionLink
+
+CHINA = "Asia/Shanghai"
+ID_CHUNK = 20_000  # ids per IN list (SQLite allows 32,766 parameters)
+MENTION_KINDS = ("complaint", "public_opinion")  # kinds that name a business only in words
+
+
+def _day(session: Session) -> ColumnElement[Any]:
+    """The record's calendar day in China (records are stored in UTC)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.date(Record.occurred_at, "+8 hours")
+    return func.date(func.timezone(CHINA, Record.occurred_at))
+
+
+def _utc_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def events_select(
+    session: Session,
+    *,
+    kinds: Iterable[str],
+    payload: dict[str, set[str]],
+    since: dt.date,
+    until: dt.date,
+    entity_ids: Sequence[int] | None = None,
+) -> Select[Any]:
+    """Records of ``kinds`` in [since, until) with their business and the payload fields asked
+    for. A complaint naming a business without a code counts for the business its mention is
+    linked to (automatically or by a person); a superseded record does not count at all."""
+    link = aliased(MentionLink)
+    newer = aliased(Record)
+    columns: list[ColumnElement[Any]] = [
+        Record.kind.label("kind"),
+        cast(_day(session), String).label("day"),
+    ]
+    for name in sorted(payload):
+        value = Record.payload[name].as_string()
+        columns.append(
+            case((Record.kind.in_(sorted(payload[name])), value), else_=None).label(
+                column_for(name)
+            )
+        )
+    current = [
+        Record.kind.in_(sorted(set(kinds))),
+        Record.occurred_at >= _utc_midnight(since),
+        Record.occurred_at < _utc_midnight(until),
+        ~exists(select(literal(1)).where(newer.supersedes_id == Record.id)),
+    ]
+    linked = and_(
+        link.record_id == Record.id,
+        Record.entity_id.is_(None),
+        link.status.in_(LINKED_STATUSES),
+    )
+    if entity_ids is None:
+        entity = func.coalesce(Record.entity_id, link.entity_id)
+        return (
+            select(entity.label("entity_id"), *columns)
+            .select_from(Record)
+            .outerjoin(link, linked)
+            .where(*current, or_(Record.entity_id.is_not(None), link.entity_id.is_not(None)))
+        )
+    # Two index-friendly halves instead of an OR across the join (which no planner can use an
+    # index for): records of these businesses, and mentions linked to them.
+    own = select(Record.entity_id.label("entity_id"), *columns).where(
+        *current, Record.entity_id.in_(entity_ids)
+    )
+    mentioned = (
+        select(link.entity_id.label("entity_id"), *columns)
+        .select_from(Record)
+        .join(link, linked)
+        .where(*current, link.entity_id.in_(entity_ids), Record.kind.in_(MENTION_KINDS))
+    )
+    return own.union_all(mentioned)  # type: ignore[return-value]
+
+
+def events_schema(payload: dict[str, set[str]]) -> pa.Schema:
+    fields = [
+        pa.field("entity_id", pa.int64()),
+        pa.field("kind", pa.string()),
+        pa.field("day", pa.date32()),
+    ]
+    fields += [pa.field(column_for(name), pa.string()) for name in sorted(payload)]
+    return pa.schema(fields)
+
+
+def chunks(ids: Sequence[int] | None) -> Iterator[Sequence[int] | None]:
+    if ids is None:
+        yield None
+        return
+    for start in range(0, len(ids), ID_CHUNK):
+        yield ids[start : start + ID_CHUNK]
+
+
+def to_arrow(session: Session, stmt: Any, schema: pa.Schema) -> pa.Table:
+    """Run a select on the session's connection and return its rows as Arrow."""
+    if session.get_bind().dialect.name == "postgresql":
+        return _copy_csv(session, stmt, schema)
+    return _fetch(session, stmt, schema)
+
+
+class _CopyStream(io.RawIOBase):
+    """A file over psycopg's COPY chunks, for pyarrow's CSV reader."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._rest = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._rest:
+            try:
+                self._rest = bytes(next(self._chunks))
+            except StopIteration:
+                return 0
+        size = min(len(buffer), len(self._rest))
+        buffer[:size] = self._rest[:size]
+        self._rest = self._rest[size:]
+        return size
+
+
+def _copy_csv(session: Session, stmt: Any, schema: pa.Schema) -> pa.Table:
+    compiled = stmt.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    sql = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER false)"
+    with raw.cursor() as cursor, cursor.copy(sql, compiled.params) as copy:
+        stream = io.BufferedReader(_CopyStream(iter(copy)), buffer_size=1 << 20)
+        if not stream.peek(1):
+            return schema.empty_table()
+        return pacsv.read_csv(
+            stream,
+            read_options=pacsv.ReadOptions(column_names=schema.names, block_size=8 << 20),
+            convert_options=pacsv.ConvertOptions(
+                column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False
+            ),
+        )
+
+
+def _fetch(session: Session, stmt: Any, schema: pa.Schema, batch: int = 50_000) -> pa.Table:
+    result = session.execute(stmt.execution_options(yield_per=batch))
+    batches = []
+    for rows in result.partitions(batch):
+        columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
+        arrays = []
+        for values, fld in zip(columns, schema, strict=True):
+            if pa.types.is_date32(fld.type):
+                arrays.append(pa.array(values, pa.string()).cast(pa.date32()))
+            else:
+                arrays.append(pa.array(values, fld.type))
+        batches.append(pa.record_batch(arrays, schema=schema))
+    if not batches:
+        return schema.empty_table()
+    return pa.Table.from_batches(batches, schema=schema)

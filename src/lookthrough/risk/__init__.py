@@ -1,0 +1,1 @@
+"""Risk: indicators, scorecards, learned models, assessments, credit classes, alerts."""

@@ -1,0 +1,259 @@
+"""What other domains ask of risk: the current assessment, level and credit class of a business,
+businesses by level or class (as sub-selects to fold into their own scoped queries), and the
+published indicators by field or matter.
+
+Scores are for officials only: every function refuses enterprise users and the public
+(``Capability.READ_BUSINESS``) and filters by the actor's region.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from lookthrough.core.actor import Actor
+from lookthrough.core.roles import Capability
+from lookthrough.core.scope import region_prefix_clause, require
+from lookthrough.engine.definitions import IndicatorSpec
+from lookthrough.risk import indicators, rules
+from lookthrough.risk.fields import CREDIT_DOMAINS, FIELD_LABELS
+from lookthrough.risk.models import Assessment, CreditClass
+from lookthrough.risk.scorers import applies
+
+GENERAL = "general"
+
+
+def _in_scope(actor: Actor, column: Any) -> ColumnElement[bool]:
+    return region_prefix_clause(column, actor.region)
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    code: str
+    name: str
+    value: float
+    unit: str
+    points: float
+
+    @property
+    def text(self) -> str:
+        shown = f"{self.value:g}" if self.unit != "%" else f"{self.value * 100:.0f}"
+        return f"{self.name}：{shown}{self.unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentView:
+    entity_id: int
+    region_code: str
+    field: str
+    field_label: str
+    level: int
+    level_label: str
+    colour: str
+    probability: float
+    consequence: float
+    model_id: str
+    as_of: dt.date
+    assessed_at: dt.datetime
+    reasons: list[Reason]
+
+    @classmethod
+    def of(cls, row: Assessment) -> AssessmentView:
+        return cls(
+            entity_id=row.entity_id,
+            region_code=row.region_code,
+            field=row.field,
+            field_label=FIELD_LABELS.get(row.field, row.field),
+            level=row.level,
+            level_label=rules.level_label(row.level),
+            colour=rules.LEVEL_CSS[row.level],
+            probability=row.probability,
+            consequence=row.consequence,
+            model_id=row.model_id,
+            as_of=row.as_of,
+            assessed_at=row.assessed_at,
+            reasons=[Reason(**item) for item in row.top or []],
+        )
+
+
+def current_assessment(session: Session, *, actor: Actor, entity_id: int) -> AssessmentView | None:
+    """The business's current assessment (None when out of scope or not scored yet)."""
+    require(actor, Capability.READ_BUSINESS)
+    row = session.scalar(
+        select(Assessment).where(
+            Assessment.entity_id == entity_id, _in_scope(actor, Assessment.region_code)
+        )
+    )
+    return None if row is None else AssessmentView.of(row)
+
+
+def level_of(session: Session, *, actor: Actor, entity_id: int) -> int | None:
+    """The business's current risk level, 1 (重大) … 4 (低)."""
+    view = current_assessment(session, actor=actor, entity_id=entity_id)
+    return None if view is None else view.level
+
+
+def credit_classes_of(session: Session, *, actor: Actor, entity_id: int) -> dict[str, str]:
+    """The business's "1+N" classes: ``{"general": "B", "food": "C"}``."""
+    require(actor, Capability.READ_BUSINESS)
+    rows = session.execute(
+        select(CreditClass.domain, CreditClass.grade).where(
+            CreditClass.entity_id == entity_id, _in_scope(actor, CreditClass.region_code)
+        )
+    ).all()
+    return {str(domain): str(grade) for domain, grade in rows}
+
+
+def credit_class_of(
+    session: Session, *, actor: Actor, entity_id: int, domain: str = GENERAL
+) -> str | None:
+    """One class of the business (the general one by default)."""
+    return credit_classes_of(session, actor=actor, entity_id=entity_id).get(domain)
+
+
+def credit_class_select(
+    actor: Actor, *, domain: str = GENERAL, region: str | None = None
+) -> Select[int, str]:
+    """(entity_id, grade) of the businesses in scope, for stratified draws (双随机 by A/B/C/D).
+    A sub-select: fold it into your own query rather than loading millions of ids."""
+    require(actor, Capability.READ_BUSINESS)
+    stmt = select(CreditClass.entity_id, CreditClass.grade).where(
+        CreditClass.domain == domain, _in_scope(actor, CreditClass.region_code)
+    )
+    if region:
+        stmt = stmt.where(region_prefix_clause(CreditClass.region_code, region))
+    return stmt
+
+
+def entities_at_levels(
+    actor: Actor, *, levels: Iterable[int], region: str | None = None
+) -> Select[int]:
+    """Ids of the businesses in scope whose current level is one of ``levels`` (a sub-select)."""
+    require(actor, Capability.READ_BUSINESS)
+    stmt = select(Assessment.entity_id).where(
+        Assessment.level.in_(list(levels)), _in_scope(actor, Assessment.region_code)
+    )
+    if region:
+        stmt = stmt.where(region_prefix_clause(Assessment.region_code, region))
+    return stmt
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorView:
+    id: int
+    code: str
+    version: int
+    name: str
+    matter: str
+    risk_point: str
+    explanation: str
+    threshold: float
+    unit: str
+    fields: list[str]
+
+
+def _view(row_id: int, version: int, spec: IndicatorSpec) -> IndicatorView:
+    return IndicatorView(
+        row_id,
+        spec.code,
+        version,
+        spec.name,
+        spec.matter,
+        spec.risk_point,
+        spec.explanation,
+        spec.threshold,
+        spec.unit,
+        list(spec.fields),
+    )
+
+
+def indicators_by_field(session: Session, *, field: str | None = None) -> list[IndicatorView]:
+    """Published indicators that apply to a supervised field (all of them when None); general
+    credit-risk indicators apply to every field."""
+    found = []
+    for row in indicators.published(session):
+        spec = IndicatorSpec.model_validate(row.definition)
+        if field is None or bool(applies(spec, _one(field))[0]):
+            found.append(_view(row.id, row.version, spec))
+    return found
+
+
+def indicators_for_matter(session: Session, *, matter: str) -> list[IndicatorView]:
+    """Published indicators serving a matter (事项), e.g. ``电梯安全`` — for the lists' key risk
+    points."""
+    return [
+        _view(row.id, row.version, spec)
+        for row in indicators.published(session)
+        if (spec := IndicatorSpec.model_validate(row.definition)).matter == matter
+    ]
+
+
+def _one(field: str) -> np.ndarray:
+    return np.array([field], dtype=object)
+
+
+def level_counts(session: Session, *, actor: Actor, region: str | None = None) -> dict[int, int]:
+    """Businesses in scope by current level."""
+    require(actor, Capability.READ_BUSINESS)
+    stmt = select(Assessment.level, func.count()).where(_in_scope(actor, Assessment.region_code))
+    if region:
+        stmt = stmt.where(region_prefix_clause(Assessment.region_code, region))
+    rows = session.execute(stmt.group_by(Assessment.level)).all()
+    found = {int(level): int(n) for level, n in rows}
+    return {level: found.get(level, 0) for level in (1, 2, 3, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class ProfilePart:
+    """What the per-business file (一户一档) shows about risk, in the profile seam's terms: facts
+    above a table of the reasons, a badge beside the title. Officials only."""
+
+    title: str
+    facts: list[tuple[str, str]]
+    columns: tuple[str, ...]
+    rows: list[tuple[str, str, str]]
+    badge: str
+    badge_kind: str  # a Tabler colour
+
+
+BADGE_KINDS = {1: "danger", 2: "orange", 3: "warning", 4: "info"}
+
+
+def profile_part(session: Session, *, actor: Actor, entity_id: int) -> ProfilePart | None:
+    """The risk part of a business's file (None when it has not been assessed)."""
+    view = current_assessment(session, actor=actor, entity_id=entity_id)
+    if view is None:
+        return None
+    classes = credit_classes_of(session, actor=actor, entity_id=entity_id)
+    labels = {"general": "综合", **rules_domains()}
+    facts = [
+        ("风险等级", view.level_label),
+        ("风险可能性", f"{view.probability:.0%}"),
+        ("后果严重程度", f"{view.consequence:g}"),
+        ("监管领域", view.field_label),
+        (
+            "信用风险分类",
+            "，".join(f"{labels.get(d, d)} {g} 类" for d, g in sorted(classes.items())),
+        ),
+        ("评估日期", view.as_of.isoformat()),
+        ("模型版本", view.model_id),
+    ]
+    rows = [(r.name, r.text.split("：", 1)[1], f"{r.points:.2f}") for r in view.reasons]
+    return ProfilePart(
+        title="风险评估",
+        facts=facts,
+        columns=("主要原因（指标）", "数值", "贡献"),
+        rows=rows,
+        badge=rules.LEVEL_COLOURS[view.level],
+        badge_kind=BADGE_KINDS[view.level],
+    )
+
+
+def rules_domains() -> dict[str, str]:
+    return dict(CREDIT_DOMAINS)
