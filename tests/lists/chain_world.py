@@ -36,12 +36,14 @@ def enterprise(entity: Entity) -> Actor:
 def dirty_finding(db: Session, shop: Entity, at: datetime) -> Record:
     record = make_record(db, entity=shop, kind="finding", description=DIRTY, severity="较重")
     record.occurred_at = at
+    db.flush()
     return record
 
 
 def inspection(db: Session, shop: Entity, at: datetime, result: str = "未发现问题") -> Record:
     record = make_record(db, entity=shop, kind="inspection", result=result)
     record.occurred_at = at
+    db.flush()
     return record
 
 

@@ -189,6 +189,8 @@ def _include_routes(app: FastAPI) -> None:
     from lookthrough.ingest import api as ingest_api
     from lookthrough.ingest import pages as ingest_pages
     from lookthrough.lists import api as lists_api
+    from lookthrough.lists import api_chain as lists_chain_api
+    from lookthrough.lists import api_documents as lists_documents_api
     from lookthrough.records import api as records_api
     from lookthrough.records import pages as records_pages
     from lookthrough.regions import api as regions_api
@@ -206,6 +208,8 @@ def _include_routes(app: FastAPI) -> None:
         records_api.router,
         ingest_api.router,
         lists_api.router,
+        lists_chain_api.router,
+        lists_documents_api.router,
     ):
         app.include_router(router, prefix="/api/v1")
     for router in (
