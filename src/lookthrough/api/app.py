@@ -191,6 +191,10 @@ def _include_routes(app: FastAPI) -> None:
     from lookthrough.lists import api as lists_api
     from lookthrough.lists import api_chain as lists_chain_api
     from lookthrough.lists import api_documents as lists_documents_api
+    from lookthrough.lists import pages as lists_pages
+    from lookthrough.lists import pages_chain as lists_chain_pages
+    from lookthrough.lists import pages_guidelines as lists_guideline_pages
+    from lookthrough.lists import pages_rectify as lists_rectify_pages
     from lookthrough.records import api as records_api
     from lookthrough.records import pages as records_pages
     from lookthrough.regions import api as regions_api
@@ -221,5 +225,9 @@ def _include_routes(app: FastAPI) -> None:
         registry_pages.router,
         records_pages.router,
         ingest_pages.router,
+        lists_pages.router,
+        lists_chain_pages.router,
+        lists_rectify_pages.router,
+        lists_guideline_pages.router,
     ):
         app.include_router(router)

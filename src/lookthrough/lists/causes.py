@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
@@ -41,9 +41,18 @@ class ParticipantIn(BaseModel):
 
 
 class DissectedIn(BaseModel):
+    """A dissected business, named by its id or its credit code."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    entity_id: int = Field(description="解剖对象（经营主体）")
+    entity_id: int | None = Field(None, description="解剖对象（经营主体编号）")
+    uscc: str | None = Field(None, max_length=18, description="或其统一社会信用代码")
     reason: str = Field(min_length=1, max_length=300, description="选取理由")
+
+    @model_validator(mode="after")
+    def _named(self) -> DissectedIn:
+        if self.entity_id is None and not self.uscc:
+            raise ValueError("请填写解剖对象的编号或统一社会信用代码")
+        return self
 
 
 class DissectionIn(BaseModel):
@@ -173,24 +182,19 @@ def record_dissection(
         raise ValidationFailed(refused, field="participants")
     if data.held_on > clock.today():
         raise ValidationFailed("会商日期不能晚于今天", field="held_on")
-    ids = [s.entity_id for s in data.subjects]
+    subjects = [
+        {"entity_id": business(session, actor=actor, entity_id=s.entity_id, uscc=s.uscc).id,
+         "reason": s.reason}
+        for s in data.subjects
+    ]  # fmt: skip
+    ids = [s["entity_id"] for s in subjects]
     if len(ids) != len(set(ids)):
         raise ValidationFailed("解剖对象不能重复", field="subjects")
-    found = set(
-        session.scalars(
-            select(Entity.id).where(
-                Entity.id.in_(ids),
-                business_clause(actor, region_column=Entity.region_code, entity_column=Entity.id),
-            )
-        )
-    )
-    if missing := [i for i in ids if i not in found]:
-        raise NotFound(f"解剖对象不存在或不在您的管辖范围内：{'、'.join(map(str, missing))}")
     made = Dissection(
         problem_id=problem.id, region_code=problem.region_code, held_on=data.held_on,
         place=data.place, summary=data.summary,
         participants=[p.model_dump() for p in data.participants],
-        subjects=[s.model_dump() for s in data.subjects],
+        subjects=subjects,
         created_by=actor.username, created_at=clock.utcnow(),
     )  # fmt: skip
     session.add(made)
@@ -202,6 +206,25 @@ def record_dissection(
                                  subjects=len(ids)),
     )  # fmt: skip
     return made
+
+
+def business(
+    session: Session, *, actor: Actor, entity_id: int | None = None, uscc: str | None = None
+) -> Entity:
+    """A business in the actor's scope, by id or by credit code (NotFound otherwise)."""
+    stmt = select(Entity).where(
+        business_clause(actor, region_column=Entity.region_code, entity_column=Entity.id)
+    )
+    if entity_id is not None:
+        stmt = stmt.where(Entity.id == entity_id)
+    elif uscc:
+        stmt = stmt.where(Entity.uscc == uscc.strip().upper())
+    else:
+        raise ValidationFailed("请指定经营主体", field="entity_id")
+    found = session.scalar(stmt)
+    if found is None:
+        raise NotFound(f"经营主体不存在或不在您的管辖范围内：{entity_id or uscc}")
+    return found
 
 
 def _confirmed(session: Session, actor: Actor, problem_id: int) -> Problem:

@@ -13,13 +13,16 @@ from sqlalchemy.orm import Session
 
 from lookthrough.core.actor import Actor
 from lookthrough.core.errors import Conflict
+from lookthrough.core.scope import business_clause
 from lookthrough.lists import causes as cause_service
 from lookthrough.lists import effect as effect_service
 from lookthrough.lists import matters, problems
 from lookthrough.lists import tasks as task_service
-from lookthrough.lists.models import Dissection, Matter, Problem, RootCause
+from lookthrough.lists.models import Dissection, Matter, Problem, ProblemEvidence, RootCause
 from lookthrough.penetration import service as penetration
 from lookthrough.penetration.models import PenetrationFactor, PenetrationRun
+from lookthrough.records.models import Record
+from lookthrough.records.service import RecordView
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,7 @@ class ProblemChain:
     suggestions: list[cause_service.Suggestion]
     effect: effect_service.EffectView | None
     names: dict[int, str]  # businesses named on the page (dissected ones), in scope
+    evidence: list[RecordView]  # the newest records the problem rests on, in scope
 
 
 def problem_chain(
@@ -63,7 +67,24 @@ def problem_chain(
         factor_labels={f"{f.factor_type}:{f.ref}": f.label for f in factors}, tasks=views,
         suggestions=cause_service.suggest(session, actor=actor, problem_id=problem.id) if confirmed
         else [], effect=did, names=cause_service.entity_names(session, actor=actor, ids=dissected),
+        evidence=_evidence(session, actor, problem.id),
     )  # fmt: skip
+
+
+def _evidence(session: Session, actor: Actor, problem_id: int, limit: int = 20) -> list[RecordView]:
+    rows = session.scalars(
+        select(Record)
+        .join(ProblemEvidence, ProblemEvidence.record_id == Record.id)
+        .where(
+            ProblemEvidence.problem_id == problem_id,
+            business_clause(
+                actor, region_column=Record.region_code, entity_column=Record.entity_id
+            ),
+        )
+        .order_by(Record.occurred_at.desc())
+        .limit(limit)
+    )
+    return [RecordView.of(r) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

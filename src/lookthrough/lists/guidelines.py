@@ -61,6 +61,7 @@ class PublicGuideline:
     region_name: str
     field_label: str
     published_at: datetime
+    version: int
 
 
 def status_of(g: Guideline) -> str:
@@ -245,7 +246,8 @@ def _public(session: Session, g: Guideline) -> PublicGuideline:
     assert g.published_title is not None and g.published_at is not None
     return PublicGuideline(g.id, g.published_title, list(g.published_sections or []),
                            AUDIENCES[g.audience], region.name if region else g.region_code,
-                           FIELD_LABELS.get(field, field), g.published_at)  # fmt: skip
+                           FIELD_LABELS.get(field, field), g.published_at,
+                           g.published_version or g.version)  # fmt: skip
 
 
 def public_list(

@@ -40,7 +40,8 @@ class TaskIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     title: str = Field(min_length=1, max_length=200, description="整改任务")
     scope: Literal["one", "class"] = Field(description="整改对象：单户或同类主体")
-    entity_id: int | None = Field(None, description="单户整改的经营主体")
+    entity_id: int | None = Field(None, description="单户整改的经营主体编号")
+    uscc: str | None = Field(None, max_length=18, description="或其统一社会信用代码")
     measures: str = Field(min_length=1, max_length=5000, description="整改措施")
     policy: str = Field("", max_length=5000, description="一类一策：本类主体适用的整改政策")
     responsible: str = Field(min_length=1, max_length=100, description="责任人")
@@ -76,16 +77,9 @@ def open_task(
         if owner != problem.id:
             raise ValidationFailed("所选成因不属于该问题", field="cause_id")
     if data.scope == "one":
-        if data.entity_id is None:
+        if data.entity_id is None and not data.uscc:
             raise ValidationFailed("单户整改请选择整改对象", field="entity_id")
-        entity = session.scalar(
-            select(Entity).where(
-                Entity.id == data.entity_id,
-                business_clause(actor, region_column=Entity.region_code, entity_column=Entity.id),
-            )
-        )
-        if entity is None:
-            raise NotFound("经营主体不存在或不在您的管辖范围内")
+        entity = causes.business(session, actor=actor, entity_id=data.entity_id, uscc=data.uscc)
         targets = [entity]
     else:
         if not data.policy:

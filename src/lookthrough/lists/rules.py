@@ -15,6 +15,9 @@ from lookthrough.core.errors import InvalidTransition
 CAUSE_CATEGORIES = ("管理制度", "设施设备", "能力建设", "责任落实")
 PARTICIPANT_KINDS = {"regulator": "监管部门", "technical": "技术机构", "research": "科研院所"}
 SEVERITIES = ("一般", "较重", "严重")
+DIRECTIONS = ("上升", "下降", "持平")
+SIZE_BANDS = ("小", "中", "大")
+RISK_BANDS = ("高", "中", "低")
 
 # 整改任务状态机. (state, action) → next state; anything else is refused.
 STATE_LABELS = {

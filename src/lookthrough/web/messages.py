@@ -71,6 +71,12 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
     from lookthrough.core.roles import ROLE_LABELS
     from lookthrough.dashboard.service import METRIC_LABELS
     from lookthrough.ingest.templates import TARGET_LABELS
+    from lookthrough.lists import guidelines as lists_guidelines
+    from lookthrough.lists import problems as lists_problems
+    from lookthrough.lists import rules as lists_rules
+    from lookthrough.lists.tasks import SCOPE_LABELS
+    from lookthrough.lists.templates import FIELD_LABELS
+    from lookthrough.penetration.graph import FACTOR_TYPES
     from lookthrough.records.service import KIND_LABELS as RECORD_KINDS
 
     return [
@@ -80,7 +86,18 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
         ("records/service.py", RECORD_KINDS.values()),
         ("dashboard/service.py", METRIC_LABELS.values()),
         ("ingest/templates.py", TARGET_LABELS.values()),
-    ]
+        ("lists/rules.py", (*lists_rules.STATE_LABELS.values(), *lists_rules.ACTION_LABELS.values(),
+                            *lists_rules.CAUSE_CATEGORIES, *lists_rules.PARTICIPANT_KINDS.values(),
+                            *lists_rules.SEVERITIES, *lists_rules.DIRECTIONS,
+                            *lists_rules.SIZE_BANDS, *lists_rules.RISK_BANDS)),
+        ("lists/problems.py", (*lists_problems.STATUS_LABELS.values(),
+                               *lists_problems.SOURCE_LABELS.values())),
+        ("lists/templates.py", FIELD_LABELS.values()),
+        ("lists/tasks.py", SCOPE_LABELS.values()),
+        ("lists/guidelines.py", (*lists_guidelines.AUDIENCES.values(),
+                                 *lists_guidelines.STATUS_LABELS.values())),
+        ("penetration/graph.py", FACTOR_TYPES.values()),
+    ]  # fmt: skip
 
 
 def extract_messages() -> Messages:
