@@ -65,8 +65,9 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server,
         ("anhui_analyst", "province_analyst", ["--region", "34"]),
         ("shell_owner", "enterprise", ["--entity", uscc]),
     ):
-        _run("users", "create", "--username", username, "--role", role, *extra,
-             "--password-stdin", "--no-must-change", env=env, cwd=home, stdin=PASSWORD + "\n")  # fmt: skip
+        account = ["--username", username, "--role", role, *extra]
+        _run("users", "create", *account, "--password-stdin", "--no-must-change",
+             env=env, cwd=home, stdin=PASSWORD + "\n")  # fmt: skip
     port = _free_port()
     log = home / "server.log"
     with log.open("wb") as out:

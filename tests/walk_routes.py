@@ -260,7 +260,7 @@ ROUTES: tuple[Route, ...] = (
         target="problem",
         body=DISSECTION,
         ok=201,
-    ),  # fmt: skip
+    ),
     Route("GET", "/api/v1/problems/{problem_id}/causes", OFFICIALS, target="problem"),
     Route(
         "POST",
@@ -269,7 +269,7 @@ ROUTES: tuple[Route, ...] = (
         target="problem",
         body=CAUSE,
         ok=201,
-    ),  # fmt: skip
+    ),
     Route("GET", "/api/v1/causes", OFFICIALS),
     Route("GET", "/api/v1/causes.xlsx", OFFICIALS),
     Route(
@@ -279,7 +279,7 @@ ROUTES: tuple[Route, ...] = (
         target="problem",
         body={**TASK, "uscc": "91340104WALKA00004"},
         ok=201,
-    ),  # fmt: skip
+    ),
     Route("GET", "/api/v1/problems/{problem_id}/effect", OFFICIALS, target="problem"),
     Route(
         "GET",
@@ -287,7 +287,7 @@ ROUTES: tuple[Route, ...] = (
         EVERYONE,
         queries=({}, {"overdue": "true"}),
         note="an enterprise user gets the tasks that target its business",
-    ),  # fmt: skip
+    ),
     Route("GET", "/api/v1/rectifications.xlsx", OFFICIALS),
     Route("GET", "/api/v1/rectifications/{task_id}", EVERYONE, target="task", shows=True),
     Route("GET", "/api/v1/rectifications/{task_id}/events", EVERYONE, target="task"),
@@ -297,10 +297,8 @@ ROUTES: tuple[Route, ...] = (
         EVERYONE,
         target="rtarget",
         body={"action": "start"},
-    ),  # fmt: skip
-    Route(
-        "GET", "/api/v1/rectification-targets/{target_id}/evidence", EVERYONE, target="rtarget"
-    ),  # fmt: skip
+    ),
+    Route("GET", "/api/v1/rectification-targets/{target_id}/evidence", EVERYONE, target="rtarget"),
     Route(
         "POST",
         "/api/v1/rectification-targets/{target_id}/evidence",
@@ -309,10 +307,8 @@ ROUTES: tuple[Route, ...] = (
         body={"description": "巡检整改材料"},
         upload=EVIDENCE_PDF,
         ok=201,
-    ),  # fmt: skip
-    Route(
-        "GET", "/api/v1/rectification-evidence/{evidence_id}/file", EVERYONE, target="evidence"
-    ),  # fmt: skip
+    ),
+    Route("GET", "/api/v1/rectification-evidence/{evidence_id}/file", EVERYONE, target="evidence"),
     Route(
         "POST",
         "/api/v1/matters/{matter_id}/guidelines",
@@ -320,7 +316,7 @@ ROUTES: tuple[Route, ...] = (
         target="matter",
         body={"audience": "business"},
         ok=201,
-    ),  # fmt: skip
+    ),
     Route("GET", "/api/v1/guidelines", OFFICIALS),
     Route("GET", "/api/v1/guidelines/{guideline_id}", OFFICIALS, target="guideline", shows=True),
     Route(
@@ -329,21 +325,17 @@ ROUTES: tuple[Route, ...] = (
         OFFICIALS,
         target="guideline",
         body={"title": "巡检修订指引", "sections": SECTIONS},
-    ),  # fmt: skip
+    ),
     Route(
         "POST",
         "/api/v1/guidelines/{guideline_id}/publish",
         OFFICIALS,
         target="guideline",
         note="the published one was edited since: it may be published again",
-    ),  # fmt: skip
+    ),
     Route("POST", "/api/v1/guidelines/{guideline_id}/withdraw", OFFICIALS, target="published"),
-    Route(
-        "GET", "/api/v1/guidelines/{guideline_id}/document.docx", OFFICIALS, target="guideline"
-    ),  # fmt: skip
-    Route(
-        "GET", "/api/v1/guidelines/{guideline_id}/document.pdf", OFFICIALS, target="guideline"
-    ),  # fmt: skip
+    Route("GET", "/api/v1/guidelines/{guideline_id}/document.docx", OFFICIALS, target="guideline"),
+    Route("GET", "/api/v1/guidelines/{guideline_id}/document.pdf", OFFICIALS, target="guideline"),
     # --- pages: login, session, own password ---
     Route("GET", "/login", EVERYONE),
     Route("POST", "/login", EVERYONE, body={**LOGIN, "prelogin": "{prelogin}"}, ok=303),
@@ -409,10 +401,10 @@ ROUTES: tuple[Route, ...] = (
         OFFICIALS,
         target="matter",
         body={**MATTER_EDIT, "industry_prefixes": "H62"},
-    ),  # fmt: skip
+    ),
     Route(
         "POST", "/lists/matters/{matter_id}/proposals", OFFICIALS, target="matter", body={}, ok=303
-    ),  # fmt: skip
+    ),
     Route("GET", "/lists/problems", OFFICIALS, queries=({}, {"status": "proposed"})),
     Route(
         "POST",
@@ -421,7 +413,7 @@ ROUTES: tuple[Route, ...] = (
         target="proposal",
         body={},
         ok=303,
-    ),  # fmt: skip
+    ),
     Route(
         "POST",
         "/lists/problems/{problem_id}/reject",
@@ -429,7 +421,7 @@ ROUTES: tuple[Route, ...] = (
         target="proposal",
         body={"note": "巡检驳回"},
         ok=303,
-    ),  # fmt: skip
+    ),
     Route(
         "POST",
         "/lists/problems/merge",
@@ -439,7 +431,7 @@ ROUTES: tuple[Route, ...] = (
         body={"title": "巡检合并"},
         ok=422,
         note="merging needs a second proposal; the walk proves the target is scoped first",
-    ),  # fmt: skip
+    ),
     Route(
         "GET",
         "/lists/problems/{problem_id}",
@@ -447,7 +439,7 @@ ROUTES: tuple[Route, ...] = (
         target="problem",
         shows=True,
         note="the chain page",
-    ),  # fmt: skip
+    ),
     Route(
         "POST",
         "/lists/problems/{problem_id}/penetration",
@@ -455,7 +447,7 @@ ROUTES: tuple[Route, ...] = (
         target="problem",
         body={},
         ok=303,
-    ),  # fmt: skip
+    ),
     Route(
         "POST",
         "/lists/problems/{problem_id}/dissections",
@@ -467,7 +459,7 @@ ROUTES: tuple[Route, ...] = (
             "subject": "{id_A}",
         },
         ok=303,
-    ),  # fmt: skip
+    ),
     Route(
         "POST",
         "/lists/problems/{problem_id}/causes",
@@ -475,7 +467,7 @@ ROUTES: tuple[Route, ...] = (
         target="problem",
         body=CAUSE,
         ok=303,
-    ),  # fmt: skip
+    ),
     Route(
         "POST",
         "/lists/problems/{problem_id}/rectifications",
@@ -483,7 +475,7 @@ ROUTES: tuple[Route, ...] = (
         target="problem",
         body={**TASK, "entity_id": "{id_A}"},
         ok=303,
-    ),  # fmt: skip
+    ),
     Route("GET", "/lists/causes", OFFICIALS),
     Route(
         "GET",
@@ -492,7 +484,7 @@ ROUTES: tuple[Route, ...] = (
         queries=({}, {"overdue": "true"}),
         denied=303,
         note="an enterprise user is sent to its own tasks",
-    ),  # fmt: skip
+    ),
     Route("GET", "/lists/rectifications/{task_id}", OFFICIALS, target="task", shows=True),
     Route(
         "POST",
@@ -501,7 +493,7 @@ ROUTES: tuple[Route, ...] = (
         target="rtarget",
         body={"action": "start"},
         ok=303,
-    ),  # fmt: skip
+    ),
     Route("GET", "/my/rectifications", OWN_ENTITY),
     Route("GET", "/my/rectifications/{target_id}", OWN_ENTITY, target="rtarget"),
     Route(
@@ -511,7 +503,7 @@ ROUTES: tuple[Route, ...] = (
         target="rtarget",
         body={"description": "巡检整改材料"},
         upload=EVIDENCE_PDF,
-    ),  # fmt: skip
+    ),
     Route(
         "POST",
         "/my/rectifications/{target_id}/move",
@@ -519,7 +511,7 @@ ROUTES: tuple[Route, ...] = (
         target="rtarget",
         body={"action": "start"},
         ok=303,
-    ),  # fmt: skip
+    ),
     Route("GET", "/lists/guidelines", OFFICIALS),
     Route(
         "POST",
@@ -528,7 +520,7 @@ ROUTES: tuple[Route, ...] = (
         target="matter",
         body={"audience": "official"},
         ok=303,
-    ),  # fmt: skip
+    ),
     Route("GET", "/lists/guidelines/{guideline_id}", OFFICIALS, target="guideline", shows=True),
     Route(
         "POST",
@@ -536,13 +528,13 @@ ROUTES: tuple[Route, ...] = (
         OFFICIALS,
         target="guideline",
         body={"title": "巡检修订指引", "heading": "合规要求", "body": "巡检修订正文。"},
-    ),  # fmt: skip
+    ),
     Route(
         "POST", "/lists/guidelines/{guideline_id}/publish", OFFICIALS, target="guideline", body={}
-    ),  # fmt: skip
+    ),
     Route(
         "POST", "/lists/guidelines/{guideline_id}/withdraw", OFFICIALS, target="published", body={}
-    ),  # fmt: skip
+    ),
     # --- public pages: no login; published copies only ---
     Route("GET", "/public/guidelines", EVERYONE),
     Route("GET", "/public/guidelines/{guideline_id}", EVERYONE, target="public", shows=True),

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from chain_world import DIRTY, build, inspection
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chain_world import DIRTY, build, inspection
 from factories import login_browser, make_user
 from lookthrough.core import clock
 from lookthrough.core.roles import Role
@@ -84,8 +84,9 @@ def test_the_chain_page_from_penetration_to_a_verified_fix(db: Session, client: 
                place="区局", participants="王监管|区局|监管部门\n李专家|检验中心|技术机构",
                subject=str(shop.id), **{f"reason_{shop.id}": "问题记录最多"})  # fmt: skip
     assert ok.status_code == 303
+    supplier = f"supplier:entity:{chain.supplier.id}"
     cause = _post(client, f"/lists/problems/{pid}/causes", csrf, category="管理制度",
-                  description="进货查验制度缺失", factor=f"supplier:entity:{chain.supplier.id}")  # fmt: skip
+                  description="进货查验制度缺失", factor=supplier)  # fmt: skip
     assert cause.status_code == 303
     page = client.get(f"/lists/problems/{pid}")
     assert "进货查验制度缺失" in page.text and "检验中心" in page.text
@@ -110,7 +111,8 @@ def test_the_chain_page_from_penetration_to_a_verified_fix(db: Session, client: 
     assert "后厨整改" in mine.text
     assert client.get(task_url).status_code == 403  # officials' page
     portal = f"/my/rectifications/{target.id}"
-    sent = client.post(f"{portal}/evidence", data={"description": "后厨已清理", "csrf_token": shop_csrf},
+    form = {"description": "后厨已清理", "csrf_token": shop_csrf}
+    sent = client.post(f"{portal}/evidence", data=form,
                        files={"file": ("后厨.png", PNG, "image/png")})  # fmt: skip
     assert sent.status_code == 200, sent.text[-3000:]
     assert "整改材料已上传" in sent.text and "后厨.png" in sent.text
