@@ -14,6 +14,7 @@ from lookthrough.accounts import cli as accounts_cli
 from lookthrough.cli_common import cli_actor, open_session, settings_for_cli
 from lookthrough.core.errors import LookthroughError
 from lookthrough.ingest import cli as ingest_cli
+from lookthrough.lists import cli as lists_cli
 from lookthrough.penetration import cli as penetration_cli
 from lookthrough.registry import cli as registry_cli
 from lookthrough.synth import cli as synth_cli
@@ -32,6 +33,7 @@ app.command("import")(ingest_cli.import_command)
 app.add_typer(registry_cli.app, name="uscc")
 app.command("synth")(synth_cli.synth_command)
 app.add_typer(penetration_cli.app, name="penetration")
+app.add_typer(lists_cli.app, name="lists")
 console = Console()
 
 
