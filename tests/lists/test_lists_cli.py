@@ -41,8 +41,10 @@ def test_overdue_lists_late_tasks_of_the_region_as_json(tmp_path: Path) -> None:
                                  created_by="tests", created_at=now, updated_at=now)  # fmt: skip
             db.add(task)
             db.flush()
-            target = RectificationTarget(rectification_id=task.id, entity_id=chain.dirty[n].id,
-                                         region_code="340104", state="open", updated_at=now)  # fmt: skip
+            target = RectificationTarget(
+                rectification_id=task.id, entity_id=chain.dirty[n].id, region_code="340104",
+                state="open", updated_at=now,
+            )  # fmt: skip
             db.add(target)
         db.commit()
         expected = tasks.search(db, actor=chain.actor, today=today, overdue=True)[1]
