@@ -15,6 +15,7 @@ from lookthrough.core import clock
 from lookthrough.core.errors import FORM_ERRORS, LookthroughError, ValidationFailed
 from lookthrough.core.roles import Capability, can
 from lookthrough.lists import chain, guidelines, matters, problems, rules
+from lookthrough.lists.models import Problem
 from lookthrough.lists.signatures import UNIT_LABELS, Signature
 from lookthrough.lists.templates import FIELD_LABELS, TEMPLATES
 from lookthrough.web.deps import PageActorDep
@@ -207,13 +208,22 @@ def problem_confirm(
     manifestations: Annotated[str, Form(max_length=10000)] = "",
 ) -> Response:
     lines = [m.strip() for m in manifestations.splitlines() if m.strip()]
-    done, error = attempt(db, lambda: problems.confirm(db, actor=actor, problem_id=problem_id,
-                                                       title=title.strip() or None,
-                                                       manifestations=lines or None))  # fmt: skip
+    return _decided(request, actor, db, lambda: problems.confirm(
+        db, actor=actor, problem_id=problem_id, title=title.strip() or None,
+        manifestations=lines or None,
+    ), lambda done: f"/lists/problems/{done.id}")  # fmt: skip
+
+
+def _decided(
+    request: Request, actor: PageActorDep, db: SessionDep, work: Callable[[], Any],
+    then: Callable[[Any], str],
+) -> Response:  # fmt: skip
+    """A decision on proposals: on to ``then(result)``, or back to the proposals with why not."""
+    done, error = attempt(db, work)
     if error:
         return _problems_page(request, actor, db, matter_id=None, status="proposed", page=1,
                               error=error)  # fmt: skip
-    return see_other(f"/lists/problems/{done.id}")
+    return see_other(then(done))
 
 
 @router.post("/problems/{problem_id}/reject")
@@ -224,12 +234,12 @@ def problem_reject(
     db: SessionDep,
     note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    done, error = attempt(db, lambda: problems.reject(db, actor=actor, problem_id=problem_id,
-                                                      note=note))  # fmt: skip
-    if error:
-        return _problems_page(request, actor, db, matter_id=None, status="proposed", page=1,
-                              error=error)  # fmt: skip
-    return see_other(f"/lists/problems?matter_id={done.matter_id}&status=proposed")
+    def back(done: Problem) -> str:
+        return f"/lists/problems?matter_id={done.matter_id}&status=proposed"
+
+    return _decided(request, actor, db,
+                    lambda: problems.reject(db, actor=actor, problem_id=problem_id, note=note),
+                    back)  # fmt: skip
 
 
 @router.post("/problems/merge")
@@ -240,9 +250,6 @@ def problem_merge(
     problem_ids: Annotated[list[int], Form()],
     title: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    done, error = attempt(db, lambda: problems.merge(db, actor=actor, problem_ids=problem_ids,
-                                                     title=title))  # fmt: skip
-    if error:
-        return _problems_page(request, actor, db, matter_id=None, status="proposed", page=1,
-                              error=error)  # fmt: skip
-    return see_other(f"/lists/problems/{done.id}")
+    return _decided(request, actor, db,
+                    lambda: problems.merge(db, actor=actor, problem_ids=problem_ids, title=title),
+                    lambda done: f"/lists/problems/{done.id}")  # fmt: skip

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
@@ -77,31 +78,36 @@ async def guideline_save(
         data = GuidelineIn.model_validate({"title": form.get("title") or "", "sections": sections})
         return guidelines.update(db, actor=actor, guideline_id=guideline_id, data=data)
 
+    return _changed(request, actor, db, guideline_id, save, "已保存为新版本")
+
+
+def _changed(
+    request: Request, actor: Actor, db: SessionDep, guideline_id: int,
+    work: Callable[[], object], done: str,
+) -> Response:  # fmt: skip
+    """A change from the editor, shown on the editor with its outcome."""
     guidelines.get(db, actor=actor, guideline_id=guideline_id)  # out of scope: 404, not a form
-    _, error = attempt(db, save)
+    _, error = attempt(db, work)
     return _editor(request, actor, db, guideline_id, error=error,
-                   message=None if error else "已保存为新版本")  # fmt: skip
+                   message=None if error else done)  # fmt: skip
 
 
 @router.post("/lists/guidelines/{guideline_id}/publish")
 def guideline_publish(
     request: Request, guideline_id: int, actor: PageActorDep, db: SessionDep
 ) -> Response:
-    guidelines.get(db, actor=actor, guideline_id=guideline_id)
-    _, error = attempt(db, lambda: guidelines.publish(db, actor=actor, guideline_id=guideline_id))
-    return _editor(request, actor, db, guideline_id, error=error,
-                   message=None if error else "已在公开页面发布")  # fmt: skip
+    return _changed(request, actor, db, guideline_id,
+                    lambda: guidelines.publish(db, actor=actor, guideline_id=guideline_id),
+                    "已在公开页面发布")  # fmt: skip
 
 
 @router.post("/lists/guidelines/{guideline_id}/withdraw")
 def guideline_withdraw(
     request: Request, guideline_id: int, actor: PageActorDep, db: SessionDep
 ) -> Response:
-    guidelines.get(db, actor=actor, guideline_id=guideline_id)
-    _, error = attempt(db, lambda: guidelines.withdraw(db, actor=actor,
-                                                       guideline_id=guideline_id))  # fmt: skip
-    return _editor(request, actor, db, guideline_id, error=error,
-                   message=None if error else "已从公开页面撤下")  # fmt: skip
+    return _changed(request, actor, db, guideline_id,
+                    lambda: guidelines.withdraw(db, actor=actor, guideline_id=guideline_id),
+                    "已从公开页面撤下")  # fmt: skip
 
 
 # --- 公开页面（无需登录） ---
