@@ -128,9 +128,11 @@ def test_demo_prepares_and_prints_accounts(env: dict[str, str]) -> None:
         "shenji_guanli",
     ):
         assert username in demo.stdout
+    assert "已确认并穿透分析 2 条" in demo.stdout  # the four lists' demo chains
     second = run(env, "demo", "--no-serve")
     assert second.returncode == 0
     assert "新增演示网格 0" in second.stdout
+    assert "四个清单已有数据" in second.stdout
 
 
 def test_help_everywhere(env: dict[str, str]) -> None:

@@ -152,6 +152,11 @@ def demo(
         logins = demo_module.seed_accounts(
             session, settings=settings, password=settings.demo_password
         )
+    # The four lists: matters, proposals and one confirmed, penetrated problem each.
+    from lookthrough.lists import demo as lists_demo
+
+    with open_session(settings) as session:
+        loaded += "；" + lists_demo.seed_chain(session)
     console.print(
         f"[green]行政区划 {summary['regions_total']} 条，新增演示网格 {grids} 个；{loaded}[/green]"
     )
