@@ -133,10 +133,12 @@ def test_demo_prepares_and_prints_accounts(env: dict[str, str]) -> None:
         "shenji_guanli",
     ):
         assert username in demo.stdout
+    assert "已确认并穿透分析 2 条" in demo.stdout  # the four lists' demo chains
     assert "投诉舆情" in demo.stdout and "已关联：自动" in demo.stdout  # resolve run after import
     second = run(env, "demo", "--no-serve", timeout=600)
     assert second.returncode == 0
     assert "新增演示网格 0" in second.stdout
+    assert "四个清单已有数据" in second.stdout
 
 
 def test_help_everywhere(env: dict[str, str]) -> None:

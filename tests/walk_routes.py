@@ -18,7 +18,8 @@ from typing import Any
 import yaml
 
 from walk_inspection import plan_file
-from walk_world import ACTORS, BATCHES, COUNTY, WALK_INDICATOR
+from walk_lists import EVIDENCE_PDF
+from walk_world import ACTORS, BATCHES, COUNTY, ENTERPRISE, WALK_INDICATOR
 
 EVERYONE = frozenset(ACTORS)  # any signed-in user (login routes: anyone at all)
 OFFICIALS = frozenset({COUNTY})  # officials only: the enterprise user is refused
@@ -79,6 +80,37 @@ TIMELINE_FILTERS: tuple[dict[str, str], ...] = (
     {"kind": "inspection,sampling", "date_from": "2025-01-01", "date_to": "2026-12-31"},
     {"text": "金丝雀"},  # the linked 庐阳区 complaint's title: out of scope all the same
 )
+
+
+OWN_ENTITY = frozenset({ENTERPRISE})
+
+# The chain's forms. Entity A (蜀山区) is named by its credit code in JSON and by its id in forms.
+PANEL = [
+    {"name": "巡检监管", "organisation": "蜀山区局", "kind": "regulator"},
+    {"name": "巡检专家", "organisation": "检验所", "kind": "technical"},
+]
+
+DISSECTION = {
+    "held_on": "2026-01-02",
+    "participants": PANEL,
+    "subjects": [{"uscc": "91340104WALKA00004", "reason": "巡检代表"}],
+}
+
+CAUSE = {
+    "category": "管理制度",
+    "description": "巡检成因",
+    "factor": "address:address:蜀山因素甲",
+}
+
+TASK = {
+    "title": "巡检整改",
+    "scope": "one",
+    "measures": "巡检措施",
+    "responsible": "巡检责任人",
+    "deadline": "2099-12-31",
+}
+
+SECTIONS = [{"heading": "合规要求", "body": "巡检修订正文。"}]
 
 
 @dataclass(frozen=True, slots=True)
@@ -547,6 +579,239 @@ ROUTES: tuple[Route, ...] = (
         body={"batch_id": OWN_BATCH, "reason": "测试行，不予处理"},
         resolves="dismissed",
     ),
+    Route("GET", "/api/v1/matters.xlsx", OFFICIALS),
+    Route("GET", "/api/v1/problems.xlsx", OFFICIALS, queries=({}, {"status": "confirmed"})),
+    Route("GET", "/api/v1/problems/{problem_id}/representatives", OFFICIALS, target="problem"),
+    Route("GET", "/api/v1/problems/{problem_id}/dissections", OFFICIALS, target="problem"),
+    Route(
+        "POST",
+        "/api/v1/problems/{problem_id}/dissections",
+        OFFICIALS,
+        target="problem",
+        body=DISSECTION,
+        ok=201,
+    ),
+    Route("GET", "/api/v1/problems/{problem_id}/causes", OFFICIALS, target="problem"),
+    Route(
+        "POST",
+        "/api/v1/problems/{problem_id}/causes",
+        OFFICIALS,
+        target="problem",
+        body=CAUSE,
+        ok=201,
+    ),
+    Route("GET", "/api/v1/causes", OFFICIALS),
+    Route("GET", "/api/v1/causes.xlsx", OFFICIALS),
+    Route(
+        "POST",
+        "/api/v1/problems/{problem_id}/rectifications",
+        OFFICIALS,
+        target="problem",
+        body={**TASK, "uscc": "91340104WALKA00004"},
+        ok=201,
+    ),
+    Route("GET", "/api/v1/problems/{problem_id}/effect", OFFICIALS, target="problem"),
+    Route(
+        "GET",
+        "/api/v1/rectifications",
+        EVERYONE,
+        queries=({}, {"overdue": "true"}),
+        note="an enterprise user gets the tasks that target its business",
+    ),
+    Route("GET", "/api/v1/rectifications.xlsx", OFFICIALS),
+    Route("GET", "/api/v1/rectifications/{task_id}", EVERYONE, target="task", shows=True),
+    Route("GET", "/api/v1/rectifications/{task_id}/events", EVERYONE, target="task"),
+    Route(
+        "POST",
+        "/api/v1/rectification-targets/{target_id}/moves",
+        EVERYONE,
+        target="rtarget",
+        body={"action": "start"},
+    ),
+    Route("GET", "/api/v1/rectification-targets/{target_id}/evidence", EVERYONE, target="rtarget"),
+    Route(
+        "POST",
+        "/api/v1/rectification-targets/{target_id}/evidence",
+        EVERYONE,
+        target="rtarget",
+        body={"description": "巡检整改材料"},
+        upload=EVIDENCE_PDF,
+        ok=201,
+    ),
+    Route("GET", "/api/v1/rectification-evidence/{evidence_id}/file", EVERYONE, target="evidence"),
+    Route(
+        "POST",
+        "/api/v1/matters/{matter_id}/guidelines",
+        OFFICIALS,
+        target="matter",
+        body={"audience": "business"},
+        ok=201,
+    ),
+    Route("GET", "/api/v1/guidelines", OFFICIALS),
+    Route("GET", "/api/v1/guidelines/{guideline_id}", OFFICIALS, target="guideline", shows=True),
+    Route(
+        "PUT",
+        "/api/v1/guidelines/{guideline_id}",
+        OFFICIALS,
+        target="guideline",
+        body={"title": "巡检修订指引", "sections": SECTIONS},
+    ),
+    Route(
+        "POST",
+        "/api/v1/guidelines/{guideline_id}/publish",
+        OFFICIALS,
+        target="guideline",
+        note="the published one was edited since: it may be published again",
+    ),
+    Route("POST", "/api/v1/guidelines/{guideline_id}/withdraw", OFFICIALS, target="published"),
+    Route("GET", "/api/v1/guidelines/{guideline_id}/document.docx", OFFICIALS, target="guideline"),
+    Route("GET", "/api/v1/guidelines/{guideline_id}/document.pdf", OFFICIALS, target="guideline"),
+    Route("GET", "/lists/matters", OFFICIALS),
+    Route("POST", "/lists/matters", OFFICIALS, body={"template": "catering"}, ok=303),
+    Route("GET", "/lists/matters/{matter_id}", OFFICIALS, target="matter", shows=True),
+    Route(
+        "POST",
+        "/lists/matters/{matter_id}",
+        OFFICIALS,
+        target="matter",
+        body={**MATTER_EDIT, "industry_prefixes": "H62"},
+    ),
+    Route(
+        "POST", "/lists/matters/{matter_id}/proposals", OFFICIALS, target="matter", body={}, ok=303
+    ),
+    Route("GET", "/lists/problems", OFFICIALS, queries=({}, {"status": "proposed"})),
+    Route(
+        "POST",
+        "/lists/problems/{problem_id}/confirm",
+        OFFICIALS,
+        target="proposal",
+        body={},
+        ok=303,
+    ),
+    Route(
+        "POST",
+        "/lists/problems/{problem_id}/reject",
+        OFFICIALS,
+        target="proposal",
+        body={"note": "巡检驳回"},
+        ok=303,
+    ),
+    Route(
+        "POST",
+        "/lists/problems/merge",
+        OFFICIALS,
+        target="proposal",
+        field="problem_ids",
+        body={"title": "巡检合并"},
+        ok=422,
+        note="merging needs a second proposal; the walk proves the target is scoped first",
+    ),
+    Route(
+        "GET",
+        "/lists/problems/{problem_id}",
+        OFFICIALS,
+        target="problem",
+        shows=True,
+        note="the chain page",
+    ),
+    Route(
+        "POST",
+        "/lists/problems/{problem_id}/penetration",
+        OFFICIALS,
+        target="problem",
+        body={},
+        ok=303,
+    ),
+    Route(
+        "POST",
+        "/lists/problems/{problem_id}/dissections",
+        OFFICIALS,
+        target="problem",
+        body={
+            "held_on": "2026-01-02",
+            "participants": "巡检监管|区局|监管部门\n巡检专家|检验所|技术机构",
+            "subject": "{id_A}",
+        },
+        ok=303,
+    ),
+    Route(
+        "POST",
+        "/lists/problems/{problem_id}/causes",
+        OFFICIALS,
+        target="problem",
+        body=CAUSE,
+        ok=303,
+    ),
+    Route(
+        "POST",
+        "/lists/problems/{problem_id}/rectifications",
+        OFFICIALS,
+        target="problem",
+        body={**TASK, "entity_id": "{id_A}"},
+        ok=303,
+    ),
+    Route("GET", "/lists/causes", OFFICIALS),
+    Route(
+        "GET",
+        "/lists/rectifications",
+        OFFICIALS,
+        queries=({}, {"overdue": "true"}),
+        denied=303,
+        note="an enterprise user is sent to its own tasks",
+    ),
+    Route("GET", "/lists/rectifications/{task_id}", OFFICIALS, target="task", shows=True),
+    Route(
+        "POST",
+        "/lists/rectifications/targets/{target_id}/move",
+        OFFICIALS,
+        target="rtarget",
+        body={"action": "start"},
+        ok=303,
+    ),
+    Route("GET", "/my/rectifications", OWN_ENTITY),
+    Route("GET", "/my/rectifications/{target_id}", OWN_ENTITY, target="rtarget"),
+    Route(
+        "POST",
+        "/my/rectifications/{target_id}/evidence",
+        OWN_ENTITY,
+        target="rtarget",
+        body={"description": "巡检整改材料"},
+        upload=EVIDENCE_PDF,
+    ),
+    Route(
+        "POST",
+        "/my/rectifications/{target_id}/move",
+        OWN_ENTITY,
+        target="rtarget",
+        body={"action": "start"},
+        ok=303,
+    ),
+    Route("GET", "/lists/guidelines", OFFICIALS),
+    Route(
+        "POST",
+        "/lists/matters/{matter_id}/guidelines",
+        OFFICIALS,
+        target="matter",
+        body={"audience": "official"},
+        ok=303,
+    ),
+    Route("GET", "/lists/guidelines/{guideline_id}", OFFICIALS, target="guideline", shows=True),
+    Route(
+        "POST",
+        "/lists/guidelines/{guideline_id}",
+        OFFICIALS,
+        target="guideline",
+        body={"title": "巡检修订指引", "heading": "合规要求", "body": "巡检修订正文。"},
+    ),
+    Route(
+        "POST", "/lists/guidelines/{guideline_id}/publish", OFFICIALS, target="guideline", body={}
+    ),
+    Route(
+        "POST", "/lists/guidelines/{guideline_id}/withdraw", OFFICIALS, target="published", body={}
+    ),
+    Route("GET", "/public/guidelines", EVERYONE),
+    Route("GET", "/public/guidelines/{guideline_id}", EVERYONE, target="public", shows=True),
+    Route("GET", "/public/guidelines/{guideline_id}/document.pdf", EVERYONE, target="public"),
 )
 
 RISK_ROUTES: tuple[Route, ...] = (

@@ -13,6 +13,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 import walk_inspection
+import walk_lists
 from factories import make_entity, make_record, make_user
 from lookthrough.accounts.models import LoginThrottle
 from lookthrough.core import clock
@@ -20,8 +21,6 @@ from lookthrough.core.roles import Role
 from lookthrough.ingest import mapping as ingest_mappings
 from lookthrough.ingest.models import IngestBatch, QuarantineRow
 from lookthrough.ingest.service import _mapping_data
-from lookthrough.lists.models import Matter, Problem
-from lookthrough.penetration.models import PenetrationFactor, PenetrationRun
 from lookthrough.records.models import Record
 from lookthrough.regions.models import Region
 from lookthrough.registry.models import Entity, Person, Relation
@@ -159,13 +158,6 @@ OUTSIDER = ("walk_outsider", "金丝雀庐阳用户", "19900000009")  # a locked
 REGION_TARGETS = ("340104", "340104001", "340103", "3402", "3401", "34")
 TOWN_TARGETS = ("340104001", "340103001")
 TEMPLATE = "inspection"  # a kind of data, not scoped data: every official may have its template
-# The four lists: a matter of 蜀山区 (m) and one of 庐阳区 (c), each with a confirmed problem
-# (with a kept penetration run) and a proposal. Everything of c's is a canary.
-LIST_MATTERS = {"m": ("340104", "蜀山餐饮事项"), "c": ("340103", "金丝雀庐阳事项")}
-LIST_PROBLEMS = {
-    "m": ("蜀山后厨卫生问题", "蜀山待确认问题", "蜀山因素甲"),
-    "c": ("金丝雀庐阳问题", "金丝雀庐阳建议", "金丝雀因素乙"),
-}
 
 
 def person_visible(actor: str, key: str) -> bool:
@@ -272,13 +264,10 @@ class World:
             return [Target("published indicator", str(self.indicator_id), True)]
         if kind == "template":
             return [Target(f"template {TEMPLATE}", TEMPLATE, True)]
-        if kind in ("matter", "problem", "proposal"):
-            return [
-                Target(f"{kind} {key} @{LIST_MATTERS[key][0]}", str(self.lists[kind][key]),
-                       self.actor == COUNTY and LIST_MATTERS[key][0].startswith(HERE),
-                       (_list_label(kind, key),))
-                for key in LIST_MATTERS
-            ]  # fmt: skip
+        if kind in walk_lists.KINDS:
+            regions = {e.key: e.region for e in ENTITIES}
+            return [Target(*row) for row in walk_lists.targets(self.actor == COUNTY, self.lists,
+                                                               kind, regions)]  # fmt: skip
         if kind == "user":
             return [
                 Target("own account", str(self.user_ids[self.actor]), True),
@@ -312,11 +301,7 @@ class World:
             if not (self.actor == COUNTY and regions[entity].startswith(HERE)):
                 found[title] = f"alert about entity {entity}, which this actor may not see"
         found[OUTSIDER[1]] = found[OUTSIDER[2]] = "the 庐阳区 official's account"
-        for key, (region, name) in LIST_MATTERS.items():
-            if not (self.actor == COUNTY and region.startswith(HERE)):
-                found[name] = f"matter {key} @{region}"
-                for text in LIST_PROBLEMS[key]:
-                    found[text] = f"problem or penetration result of matter {key} @{region}"
+        found |= walk_lists.canaries(self.actor == COUNTY, {e.key: e.region for e in ENTITIES})
         for kind, canary in walk_inspection.CANARIES.items():
             found[canary] = f"a 庐阳区 {kind}"
         for name, _ in PERSONS.values():
@@ -385,53 +370,6 @@ def _add_batches(db: Session) -> dict[str, int]:
         db.add(row)
     db.flush()
     return {key: row.id for key, row in rows.items()}
-
-
-def _list_label(kind: str, key: str) -> str:
-    if kind == "matter":
-        return LIST_MATTERS[key][1]
-    return LIST_PROBLEMS[key][0 if kind == "problem" else 1]
-
-
-def _add_lists(db: Session) -> dict[str, dict[str, int]]:
-    """Matters, a confirmed problem with a penetration run, and a proposal, per region."""
-    now = clock.utcnow()
-    made: dict[str, dict[str, int]] = {"matter": {}, "problem": {}, "proposal": {}}
-    for key, (region, name) in LIST_MATTERS.items():
-        matter = Matter(code=f"walk-{key}", region_code=region, field="food", name=name,
-                        description="", risk_points=[], population={"unit": "entity",
-                        "industry_prefixes": ["H62"], "subject_kinds": []}, version=1,
-                        created_by="walk", created_at=now, updated_at=now)  # fmt: skip
-        db.add(matter)
-        db.flush()
-        title, proposal, factor = LIST_PROBLEMS[key]
-        sig = {"kind": "finding", "values": [title], "record_kinds": [], "unit": "entity",
-               "min_terms": 1}  # fmt: skip
-        rows = {}
-        for status, text in (("confirmed", title), ("proposed", proposal)):
-            rows[status] = Problem(matter_id=matter.id, region_code=region, key=f"{key}-{status}",
-                                   title=text, source="finding",
-                                   signatures=[{**sig, "values": [text]}], manifestations=[text],
-                                   status=status, created_at=now)  # fmt: skip
-            db.add(rows[status])
-        db.flush()
-        run = PenetrationRun(problem_id=rows["confirmed"].id, region_code=region, unit="entity",
-                             universe=2, affected=1, affected_outside=0, factors_considered=1,
-                             tests=1, alpha=0.05, population={}, created_by="walk",
-                             created_at=now)  # fmt: skip
-        db.add(run)
-        db.flush()
-        db.add(PenetrationFactor(run_id=run.id, rank=1, factor_type="address",
-                                 ref=f"address:{factor}",
-                                 label=factor, members=2, affected=1, rate=0.5, rest_rate=0.0,
-                                 relative_risk=1.0, odds_ratio=1.0, or_low=0.1, or_high=10.0,
-                                 p_value=0.5, p_conditional=0.5, q_value=0.5, significant=False,
-                                 explained_by=None, chains=[]))  # fmt: skip
-        made["matter"][key] = matter.id
-        made["problem"][key] = rows["confirmed"].id
-        made["proposal"][key] = rows["proposed"].id
-    db.flush()
-    return made
 
 
 def _add_mentions(db: Session, entities: dict[str, Entity], record_ids: dict[str, str]) -> None:
@@ -562,7 +500,7 @@ def build_world(db: Session, actor: str) -> World:
         record_ids=record_ids,
         user_ids={COUNTY: county.id, ENTERPRISE: enterprise.id, "outsider": outsider.id},
         row_ids=_add_batches(db),
-        lists=_add_lists(db),
+        lists=walk_lists.add(db, entities),
         extra=extra,
         values=values,
         person_ids=persons,

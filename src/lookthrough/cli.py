@@ -16,6 +16,7 @@ from lookthrough.core.errors import LookthroughError
 from lookthrough.disposal import cli as disposal_cli
 from lookthrough.ingest import cli as ingest_cli
 from lookthrough.inspection import cli as inspection_cli
+from lookthrough.lists import cli as lists_cli
 from lookthrough.penetration import cli as penetration_cli
 from lookthrough.registry import cli as registry_cli
 from lookthrough.resolution import cli as resolution_cli
@@ -40,6 +41,7 @@ app.add_typer(inspection_cli.app, name="inspection")
 app.add_typer(disposal_cli.app, name="disposal")
 app.add_typer(resolution_cli.app, name="resolve")
 app.add_typer(risk_cli.app, name="risk")
+app.add_typer(lists_cli.app, name="lists")
 console = Console()
 
 
@@ -165,6 +167,11 @@ def demo(
         )
     with open_session(settings) as session:  # inspections: after the accounts it binds
         console.print(demo_module.seed_inspections(session, settings=settings))
+    # The four lists: matters, proposals and one confirmed, penetrated problem each.
+    from lookthrough.lists import demo as lists_demo
+
+    with open_session(settings) as session:
+        loaded += "；" + lists_demo.seed_chain(session)
     console.print(
         f"[green]行政区划 {summary['regions_total']} 条，新增演示网格 {grids} 个；{loaded}[/green]"
     )

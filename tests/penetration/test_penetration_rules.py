@@ -126,3 +126,38 @@ def test_the_source_is_taken_when_it_cannot_be_told_from_its_wholesaler() -> Non
     traced = rules.select_factors(matrix, sick, upstream={1: [0]})
     assert traced.selected == [0]
     assert traced.explained_by[1] == 0
+
+
+def test_count_tail_is_the_convolution_of_the_evidence_distribution() -> None:
+    shares = rules.evidence_distribution(np.array([0] * 90 + [1] * 8 + [2] * 2))
+    assert shares.tolist() == pytest.approx([0.9, 0.08, 0.02, 0.0])
+    got = rules.count_tail(shares, np.array([2, 3, 1]), np.array([3, 2, 0]))
+    pairs = {(i, j): shares[i] * shares[j] for i in range(4) for j in range(4)}
+    assert got[0] == pytest.approx(sum(v for (i, j), v in pairs.items() if i + j >= 3))
+    triples = sum(shares[i] * shares[j] * shares[k] for i in range(4) for j in range(4)
+                  for k in range(4) if i + j + k >= 2)  # fmt: skip
+    assert got[1] == pytest.approx(triples)
+    assert got[2] == 1.0  # no evidence at all: nothing to test
+
+
+def test_counts_are_capped() -> None:
+    shares = rules.evidence_distribution(np.array([0, 0, 1, 7, 40]))
+    assert shares.tolist() == pytest.approx([0.4, 0.2, 0.0, 0.4])
+
+
+def test_a_controller_of_few_shells_on_both_lists_stands_out_by_its_evidence() -> None:
+    """Four shells, each on the abnormal list and two also on the dishonesty list, among many
+    owners of four ordinary companies with an entry now and then: one record a unit cannot tell
+    them apart from chance at this many tests; two records a unit can."""
+    rng = np.random.default_rng(7)
+    owners, per = 6000, 4
+    units = owners * per + per
+    counts = (rng.random(units) < 0.06).astype(np.int64)  # ordinary: 6% on one list
+    counts[-per:] = [2, 1, 2, 1]  # the planted controller's shells
+    rows = np.repeat(np.arange(owners + 1), per)
+    matrix = sparse.csr_matrix((np.ones(units), (rows, np.arange(units))))
+    planted = owners
+    by_count = rules.select_factors(matrix, counts)
+    assert by_count.selected == [planted]
+    one_each = rules.select_factors(matrix, counts > 0)
+    assert planted not in one_each.selected and one_each.q_value[planted] > rules.ALPHA

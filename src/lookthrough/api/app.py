@@ -193,6 +193,12 @@ def _include_routes(app: FastAPI) -> None:
     from lookthrough.inspection import api as inspection_api
     from lookthrough.inspection import pages as inspection_pages
     from lookthrough.lists import api as lists_api
+    from lookthrough.lists import api_chain as lists_chain_api
+    from lookthrough.lists import api_documents as lists_documents_api
+    from lookthrough.lists import pages as lists_pages
+    from lookthrough.lists import pages_chain as lists_chain_pages
+    from lookthrough.lists import pages_guidelines as lists_guideline_pages
+    from lookthrough.lists import pages_rectify as lists_rectify_pages
     from lookthrough.profile import api as profile_api
     from lookthrough.profile import pages as profile_pages
     from lookthrough.records import api as records_api
@@ -220,6 +226,8 @@ def _include_routes(app: FastAPI) -> None:
         resolution_api.router,
         profile_api.router,
         risk_api.router,
+        lists_chain_api.router,
+        lists_documents_api.router,
     ):
         app.include_router(router, prefix="/api/v1")
     for router in (
@@ -235,5 +243,9 @@ def _include_routes(app: FastAPI) -> None:
         disposal_pages.router,
         resolution_pages.router,
         risk_pages.router,
+        lists_pages.router,
+        lists_chain_pages.router,
+        lists_rectify_pages.router,
+        lists_guideline_pages.router,
     ):
         app.include_router(router)

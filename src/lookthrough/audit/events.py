@@ -291,9 +291,22 @@ class RectificationMoved(AuditEventType):
     label = "整改任务状态变更"
     object_type = "rectification"
     object_id: str
+    target_id: int
     action: str
     before: dict[str, Any]
     after: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RectificationEvidenceAdded(AuditEventType):
+    kind = "lists.rectification_evidence_added"
+    label = "提交整改材料"
+    object_type = "rectification"
+    object_id: str
+    target_id: int
+    evidence_id: int
+    size: int
+    sha256: str | None
 
 
 @dataclass(frozen=True, slots=True)

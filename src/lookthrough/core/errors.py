@@ -13,10 +13,11 @@
     ├── NotFound (404)
     ├── Conflict (409)
     │   └── InvalidTransition (409)
-    └── ValidationFailed (422)
-        ├── PasswordRejected (422)
-        ├── FileRejected (422)
-        └── MappingInvalid (422)
+    ├── ValidationFailed (422)
+    │   ├── PasswordRejected (422)
+    │   ├── FileRejected (422)
+    │   └── MappingInvalid (422)
+    └── ExportUnavailable (503)
 
 Domain code raises these and never ``HTTPException``; the API turns them into
 ``{"code", "detail"}`` JSON under ``/api/v1`` and into a friendly page elsewhere; the CLI prints
@@ -120,6 +121,14 @@ class MappingInvalid(ValidationFailed):
 
     code = "mapping_invalid"
     default_message = "映射文件有误"
+
+
+class ExportUnavailable(LookthroughError):
+    """A document cannot be produced on this server (a font or tool it needs is missing)."""
+
+    status = 503
+    code = "export_unavailable"
+    default_message = "暂时无法生成该文件，请联系管理员"
 
 
 # What a form page shows beside the form and lets the user correct; anything else (a refused

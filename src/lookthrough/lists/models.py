@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lookthrough.core.db import Base, UTCDateTime
@@ -132,7 +142,8 @@ class RootCause(Base):
 
 
 class Rectification(Base):
-    """整改清单: a task for one business or the whole class (一类一策), with a state machine."""
+    """整改清单: a task for one business or the whole class (一类一策). Each business it targets
+    moves through the state machine on its own; ``state`` is the least advanced of theirs."""
 
     __tablename__ = "rectification"
     __table_args__ = (Index("ix_rectification_state_deadline", "state", "deadline"),)
@@ -148,41 +159,70 @@ class Rectification(Base):
     responsible: Mapped[str] = mapped_column(String(100))
     deadline: Mapped[date] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(12), default="open")
-    verification_record_id: Mapped[str | None] = mapped_column(ForeignKey("record.id"))
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class RectificationTarget(Base):
-    """A business a task targets (one row for a single business, one per business for a class)."""
+    """A business a task targets, with its own place in the state machine and the follow-up
+    inspection or sampling record that verified it."""
 
     __tablename__ = "rectification_target"
+    __table_args__ = (
+        UniqueConstraint("rectification_id", "entity_id"),
+        Index("ix_rectification_target_state", "state"),
+    )
 
-    rectification_id: Mapped[int] = mapped_column(ForeignKey("rectification.id"), primary_key=True)
-    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), primary_key=True, index=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rectification_id: Mapped[int] = mapped_column(ForeignKey("rectification.id"), index=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(12))  # the business's, for scoping
+    state: Mapped[str] = mapped_column(String(12), default="open")
+    verification_record_id: Mapped[str | None] = mapped_column(ForeignKey("record.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class RectificationEvent(Base):
-    """One move of a task through its states, with who made it and what they sent."""
+    """One move of a target through its states, with who made it and what they sent."""
 
     __tablename__ = "rectification_event"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     rectification_id: Mapped[int] = mapped_column(ForeignKey("rectification.id"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("rectification_target.id"), index=True)
     action: Mapped[str] = mapped_column(String(12))
     from_state: Mapped[str] = mapped_column(String(12))
     to_state: Mapped[str] = mapped_column(String(12))
     note: Mapped[str] = mapped_column(Text, default="")
-    entity_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id"))  # who submitted
     record_id: Mapped[str | None] = mapped_column(ForeignKey("record.id"))  # verification
     actor: Mapped[str] = mapped_column(String(80))
+    actor_role: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RectificationEvidence(Base):
+    """整改材料: what a business (or an official on its behalf) sends to show the fix — a
+    description and, optionally, one file (a photo, a scanned record, a PDF)."""
+
+    __tablename__ = "rectification_evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("rectification_target.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    submitted_by: Mapped[str] = mapped_column(String(80))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Guideline(Base):
     """A supervision work guideline (officials) or compliance guideline (businesses), written
-    from a matter's chain, edited, and published on the public pages."""
+    from a matter's chain and edited by officials. Publishing copies the current version to the
+    public pages; later edits stay internal until it is published again."""
 
     __tablename__ = "guideline"
 
@@ -192,8 +232,11 @@ class Guideline(Base):
     audience: Mapped[str] = mapped_column(String(10))  # official | business
     title: Mapped[str] = mapped_column(String(200))
     sections: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # heading, body
-    status: Mapped[str] = mapped_column(String(10), default="draft")  # draft | published
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_by: Mapped[str] = mapped_column(String(80))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The published copy (None: not on the public pages).
+    published_version: Mapped[int | None] = mapped_column(Integer)
+    published_title: Mapped[str | None] = mapped_column(String(200))
+    published_sections: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

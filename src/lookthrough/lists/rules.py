@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -14,6 +15,9 @@ from lookthrough.core.errors import InvalidTransition
 CAUSE_CATEGORIES = ("管理制度", "设施设备", "能力建设", "责任落实")
 PARTICIPANT_KINDS = {"regulator": "监管部门", "technical": "技术机构", "research": "科研院所"}
 SEVERITIES = ("一般", "较重", "严重")
+DIRECTIONS = ("上升", "下降", "持平")
+SIZE_BANDS = ("小", "中", "大")
+RISK_BANDS = ("高", "中", "低")
 
 # 整改任务状态机. (state, action) → next state; anything else is refused.
 STATE_LABELS = {
@@ -75,6 +79,114 @@ def days_overdue(deadline: date, today: date) -> int:
     return max(0, (today - deadline).days)
 
 
+# How far along each state is, for a task's overall state and its progress bar.
+STATE_ORDER = ("open", "reopened", "in_progress", "submitted", "verified", "closed")
+
+
+def task_state(states: Iterable[str]) -> str:
+    """整改任务的总体状态：取各整改对象中进度最慢的一户（全部销号才算销号）。"""
+    found = [s for s in states if s in STATE_ORDER]
+    return min(found, key=STATE_ORDER.index) if found else "open"
+
+
+def progress(states: Iterable[str]) -> dict[str, int]:
+    """Targets per state, in the order of the machine."""
+    counts = Counter(states)
+    return {s: counts.get(s, 0) for s in STATE_ORDER}
+
+
+VERIFYING_KINDS = {"inspection": "检查", "sampling": "抽检"}
+
+
+def verification_refused(
+    *,
+    kind: str,
+    payload: dict[str, object],
+    record_entity: int | None,
+    target_entity: int,
+    occurred: date,
+    opened: date,
+) -> str | None:
+    """整改核验：须以整改任务下达后对该主体的跟踪检查（未发现问题）或抽检（合格）记录为据。
+
+    Returns why the record cannot verify the fix, or None when it can.
+    """
+    if kind not in VERIFYING_KINDS:
+        return "核验须依据检查或抽检记录"
+    if record_entity != target_entity:
+        return "该记录不是对本整改对象的检查或抽检"
+    if occurred < opened:
+        return "该记录早于整改任务下达，不能作为整改后的核验依据"
+    result = payload.get("result")
+    if kind == "inspection" and result != "未发现问题":
+        return f"跟踪检查结果为“{result}”，不能核验通过" if result else "该检查记录未载明检查结果"
+    if kind == "sampling" and payload.get("conclusion") != "合格":
+        return "跟踪抽检结论不合格，不能核验通过"
+    return None
+
+
+def risk_band(violations: int) -> str:
+    """风险分层（代理指标）：近一年违法违规记录（行政处罚、检查发现问题、列入异常名录）
+    3 条及以上为高，1–2 条为中，没有为低。"""
+    if violations >= 3:
+        return "高"
+    return "中" if violations >= 1 else "低"
+
+
+_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+def personal_data_in(text: str, names: Iterable[str] = ()) -> list[str]:
+    """公开前检查：正文不得含手机号、身份证号、电子邮箱或已知的个人姓名。"""
+    found = []
+    if _PHONE.search(text):
+        found.append("手机号码")
+    if _ID_NUMBER.search(text):
+        found.append("身份证号码")
+    if _EMAIL.search(text):
+        found.append("电子邮箱")
+    if any(len(n) >= 2 and n in text for n in names):
+        found.append("个人姓名")
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Windows:
+    """Equal before and after periods around the date a rectification took effect."""
+
+    before_start: date
+    cut: date
+    after_end: date
+
+    @property
+    def days(self) -> int:
+        return (self.after_end - self.cut).days
+
+
+def windows(cut: date, today: date, *, longest: int = 365) -> Windows:
+    """整改成效的比较期：整改实施日之后至今（最长一年），与之前等长的一段相比。"""
+    days = max(0, min(longest, (today - cut).days))
+    return Windows(cut - timedelta(days=days), cut, cut + timedelta(days=days))
+
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024  # one photo or scan; larger files belong in the archive
+EVIDENCE_TYPES = {  # what the file's first bytes say it is, never what its name claims
+    b"\xff\xd8\xff": ("image/jpeg", "JPEG 图片"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", "PNG 图片"),
+    b"%PDF-": ("application/pdf", "PDF 文件"),
+}
+
+
+def evidence_type(head: bytes) -> str | None:
+    """整改材料只接受 JPEG、PNG 图片和 PDF 文件（按文件内容判断）。"""
+    for magic, (media, _label) in EVIDENCE_TYPES.items():
+        if head.startswith(magic):
+            return media
+    return None
+
+
 def changed_fields(before: dict[str, object], after: dict[str, object]) -> list[str]:
     """Which fields of a matter a new version changes (动态管理留痕)."""
     return sorted(k for k in after if before.get(k) != after.get(k))
@@ -107,6 +219,18 @@ def severity(labels: Sequence[str], *, incidents: int = 0, injuries: int = 0) ->
     if labels and heavy / len(labels) >= 0.3:
         return "较重"
     return "一般"
+
+
+def dissection_refused(kinds: Iterable[str]) -> str | None:
+    """联合解剖：须有监管部门参加，并会同技术机构或科研院所。"""
+    present = set(kinds)
+    if unknown := present - set(PARTICIPANT_KINDS):
+        return f"参加单位类别不正确：{'、'.join(sorted(unknown))}"
+    if "regulator" not in present:
+        return "解剖会商须有监管部门参加"
+    if not present & {"technical", "research"}:
+        return "解剖会商须会同技术机构或科研院所"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

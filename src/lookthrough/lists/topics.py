@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -99,6 +100,25 @@ def _tokens(text: str) -> list[str]:
     return [w for w in jieba.lcut(text) if _WORD.match(w) and w not in STOP_WORDS]
 
 
+def _best_k(matrix: Any, seed: int) -> int:
+    """How many topics: the k from 2 to 12 whose k-means grouping has the best silhouette
+    (cosine distance, on up to 2,000 texts) — topics as far apart as the texts allow."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    rows = matrix.shape[0]
+    best, best_score = 2, -1.0
+    for k in range(2, min(MAX_TOPICS, rows // 5) + 1):
+        labels = KMeans(n_clusters=k, n_init=2, random_state=seed).fit_predict(matrix)
+        if len(set(labels)) < 2:
+            continue
+        score = float(silhouette_score(matrix, labels, metric="cosine",
+                                       sample_size=min(rows, 2000), random_state=seed))  # fmt: skip
+        if score > best_score:
+            best, best_score = k, score
+    return best
+
+
 def topics(texts: Sequence[str], *, k: int | None = None, seed: int = 0) -> list[Topic]:
     """Group texts into topics; empty when there are too few texts to group."""
     if len(texts) < 10:
@@ -121,8 +141,7 @@ def topics(texts: Sequence[str], *, k: int | None = None, seed: int = 0) -> list
         matrix = vectoriser.fit_transform([texts[i] for i in sample])
     except ValueError:  # no word survived the frequency limits
         return []
-    n_topics = k or int(min(MAX_TOPICS, max(2, round(np.sqrt(len(sample) / 20)))))
-    n_topics = min(n_topics, matrix.shape[0])
+    n_topics = min(k or _best_k(matrix, seed), matrix.shape[0])
     model = KMeans(n_clusters=n_topics, n_init=4, random_state=seed).fit(matrix)
     words = np.array(vectoriser.get_feature_names_out())
     labels = (

@@ -101,6 +101,8 @@ def analyse(
     units = graph.universe(session, population)
     links = graph.links(session, population, units)
     sick = np.isin(units, np.fromiter(evidence.keys(), dtype=np.int64, count=len(evidence)))
+    counts = np.zeros(len(units), dtype=np.int64)  # the problem's records per unit
+    counts[sick] = [len(evidence[int(u)]) for u in units[sick]]
     outside = len(evidence) - int(sick.sum())
     n_factors = len(links.factor_refs)
     matrix = sparse.csr_matrix(
@@ -110,7 +112,7 @@ def analyse(
     kinds = {name: n for n, name in enumerate(FACTOR_TYPES)}
     groups = np.array([kinds[t] for t in links.factor_types], dtype=np.int64)
     selection = rules.select_factors(
-        matrix, sick, groups=groups, upstream=_upstream(links), alpha=alpha
+        matrix, counts, groups=groups, upstream=_upstream(links), alpha=alpha
     )
     keep = list(selection.selected)
     keep += [int(i) for i in selection.order[len(keep) : len(keep) + shown]]

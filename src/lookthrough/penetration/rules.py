@@ -10,11 +10,29 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.stats import hypergeom
 
-# 显著性水平（错误发现率 FDR 控制在 5%）。A factor is reported as significant when its
-# Benjamini–Hochberg adjusted p-value (q) is at or below this.
-ALPHA = 0.05
+from lookthrough.penetration.significance import (
+    ALPHA,
+    COUNT_CAP,
+    Budget,
+    bh_adjust,
+    count_tail,
+    evidence_distribution,
+    minimum_p,
+    share_budget,
+    tarone_testable,
+    upper_tail,
+    weighted_q,
+)
+
+# The tests and corrections live in ``significance``; they are named here too, where the
+# selection that uses them is.
+__all__ = [
+    "ALPHA", "COUNT_CAP", "Budget", "Effect", "Selection", "bh_adjust", "count_tail", "effect",
+    "evidence_distribution", "minimum_p", "select_factors", "share_budget", "tarone_testable",
+    "upper_tail", "weighted_q",
+]  # fmt: skip
+
 # A factor shared by fewer units than this is not "shared": it is not tested at all.
 MIN_MEMBERS = 2
 # Selections stop after this many factors (a problem with more common causes than this is not
@@ -22,70 +40,6 @@ MIN_MEMBERS = 2
 MAX_SELECTED = 50
 HALDANE = 0.5  # added to every cell of a 2×2 table with a zero (Haldane–Anscombe correction)
 Z95 = 1.959963984540054
-
-
-def upper_tail(
-    affected: np.ndarray, members: np.ndarray, total_affected: int, universe: int
-) -> np.ndarray:
-    """单侧 Fisher 精确检验（超几何分布上尾）：若该因素与问题无关，其关联主体中出现至少
-    这么多问题主体的概率。
-
-    ``affected`` of a factor's ``members`` show the problem, out of ``total_affected`` among
-    ``universe`` units. A small value means the factor's units show the problem more often than
-    chance would give. Factors with no affected member get 1.
-    """
-    a = np.asarray(affected, dtype=np.int64)
-    b = np.asarray(members, dtype=np.int64)
-    p = np.ones(len(a), dtype=float)
-    ok = (a > 0) & (b > 0) & (universe > 0)
-    if ok.any():
-        p[ok] = hypergeom.sf(a[ok] - 1, universe, total_affected, b[ok])
-    return np.clip(p, 0.0, 1.0)
-
-
-def minimum_p(members: np.ndarray, total_affected: int, universe: int) -> np.ndarray:
-    """一个因素理论上能达到的最小 p 值（其关联主体全部为问题主体时）。
-
-    Used by Tarone's trimming: a factor of two members can never be significant among thousands
-    of tests, so counting it as a test only costs the others power.
-    """
-    b = np.asarray(members, dtype=np.int64)
-    top = np.minimum(b, total_affected)
-    return upper_tail(top, b, total_affected, universe)
-
-
-def tarone_testable(min_p: np.ndarray, alpha: float = ALPHA) -> tuple[np.ndarray, int]:
-    """Tarone（1990）修剪：只检验“有可能显著”的因素，并以 K 作为多重检验的个数。
-
-    K is the smallest number such that at most K factors could reach ``alpha / K`` at all;
-    only those factors are tested, and the Benjamini–Hochberg correction counts K tests
-    (Gilbert 2005 applies the same trimming to false-discovery-rate control). Returns the
-    mask of testable factors and K.
-    """
-    m = len(min_p)
-    if m == 0:
-        return np.zeros(0, dtype=bool), 0
-    ordered = np.sort(min_p)
-    k = np.arange(1, m + 1)
-    could = np.searchsorted(ordered, alpha / k, side="right")
-    fits = np.flatnonzero(could <= k)
-    big_k = int(k[fits[0]]) if len(fits) else m
-    return min_p <= alpha / big_k, big_k
-
-
-def bh_adjust(p: np.ndarray, tests: int | None = None) -> np.ndarray:
-    """Benjamini–Hochberg 校正：把 p 值换算为 q 值（在 q 以下报告的因素中，预期误报比例
-    不超过 q）。``tests`` defaults to the number of p-values; a larger count is conservative."""
-    p = np.asarray(p, dtype=float)
-    m = max(tests or len(p), len(p))
-    if len(p) == 0:
-        return p
-    order = np.argsort(p, kind="stable")
-    ranked = p[order] * m / np.arange(1, len(p) + 1)
-    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-    q = np.empty_like(ranked)
-    q[order] = np.minimum(ranked, 1.0)
-    return q
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,62 +83,12 @@ def effect(affected: int, members: int, total_affected: int, universe: int) -> E
 
 
 @dataclass(frozen=True, slots=True)
-class Budget:
-    """Which factors are tested and how the false-discovery budget is shared among them."""
-
-    testable: np.ndarray  # bool per factor
-    weights: np.ndarray  # per factor; zero where not testable; sums to at most ``tests``
-    tests: int  # m: the number of tests the correction counts
-
-
-def share_budget(min_p: np.ndarray, groups: np.ndarray, alpha: float = ALPHA) -> Budget:
-    """每类关联关系平分错误发现的“预算”，每类内部只检验有可能显著的因素。
-
-    We do not know beforehand whether a problem comes from a supplier, a contractor or a
-    controller, so each kind of factor gets an equal share of the budget, however many factors
-    of that kind there are: ten thousand wholesalers do not drown out forty controllers. Within
-    a kind, Tarone's trimming keeps the factors that could reach significance at all (at level
-    ``alpha`` divided by the number of kinds) and counts K of them. Factor i of a kind with K_t
-    tests then has weight m / (T · K_t), where m = Σ K_t and T is the number of kinds: the
-    weights average at most one, as the weighted Benjamini–Hochberg procedure (Genovese, Roeder
-    & Wasserman 2006) requires. The weights depend on the structure only, never on which
-    factors' units show the problem, so the false discovery rate stays controlled.
-    """
-    min_p = np.asarray(min_p, dtype=float)
-    groups = np.asarray(groups)
-    kinds = [g for g in np.unique(groups) if (min_p[groups == g] < 1).any()]
-    testable = np.zeros(len(min_p), dtype=bool)
-    per_kind: dict[object, int] = {}
-    level = alpha / max(len(kinds), 1)
-    for kind in kinds:
-        where = np.flatnonzero(groups == kind)
-        mask, k = tarone_testable(min_p[where], level)
-        if mask.any():
-            testable[where[mask]] = True
-            per_kind[kind] = k
-    tests = sum(per_kind.values())
-    weights = np.zeros(len(min_p))
-    for kind, k in per_kind.items():
-        weights[(groups == kind) & testable] = tests / (len(per_kind) * k)
-    return Budget(testable=testable, weights=weights, tests=max(tests, 1))
-
-
-def weighted_q(p: np.ndarray, budget: Budget) -> np.ndarray:
-    """q values of the testable factors under the weighted BH procedure (1 elsewhere)."""
-    q = np.ones(len(p))
-    where = np.flatnonzero(budget.testable)
-    if len(where):
-        q[where] = bh_adjust(p[where] / budget.weights[where], budget.tests)
-    return q
-
-
-@dataclass(frozen=True, slots=True)
 class Selection:
     """The outcome of :func:`select_factors`, one entry per factor (arrays of length F)."""
 
     members: np.ndarray  # units linked to each factor
     affected: np.ndarray  # of them, units with the problem
-    p_value: np.ndarray  # marginal one-sided Fisher p
+    p_value: np.ndarray  # marginal one-sided p (Fisher, or the evidence-count test)
     p_conditional: np.ndarray  # p once the factors selected before it are set aside
     q_value: np.ndarray  # weighted-BH-adjusted conditional p
     testable: np.ndarray  # passed Tarone's trimming
@@ -220,21 +124,27 @@ def select_factors(
        problem units, the data cannot tell the two apart, and the upstream one is taken — the
        source, with the wholesaler as the path to the shops.
 
-    ``membership`` is a factors × units 0/1 matrix; ``affected`` a boolean vector over units;
-    ``groups`` the kind of each factor (one kind for all when absent); ``upstream`` the factors
-    upstream of a factor in a chain.
+    When some units carry more than one of the problem's records, step 1 uses the evidence-count
+    test (:func:`count_tail`) instead of Fisher's: the question is the same — more problem than
+    chance would give among the factor's units — asked of how much evidence they show.
+
+    ``membership`` is a factors × units 0/1 matrix; ``affected`` the problem's records per unit
+    (a boolean vector works: one record each); ``groups`` the kind of each factor (one kind for
+    all when absent); ``upstream`` the factors upstream of a factor in a chain.
     """
     member_matrix = membership.tocsr().astype(bool).astype(np.int64)
-    sick = np.asarray(affected, dtype=bool)
+    counts = np.minimum(np.asarray(affected).astype(np.int64), COUNT_CAP)
+    sick = counts > 0
     n_factors = member_matrix.shape[0]
     kinds = np.zeros(n_factors, dtype=np.int64) if groups is None else np.asarray(groups)
-    universe, total = len(sick), int(sick.sum())
+    universe = len(sick)
     members = np.asarray(member_matrix.sum(axis=1)).ravel()
     hits = member_matrix @ sick.astype(np.int64)
-    p_marg = upper_tail(hits, members, total, universe)
+    test = _Test(member_matrix, counts)
+    p_marg = test.p_values(np.ones(universe, dtype=bool), np.arange(n_factors))
     shared = members >= MIN_MEMBERS
     min_p = np.ones(n_factors)
-    min_p[shared] = minimum_p(members[shared], total, universe)
+    min_p[shared] = test.minimum(members[shared])
     budget = share_budget(np.where(shared, min_p, 1.0), kinds, alpha)
     testable = budget.testable
 
@@ -259,14 +169,9 @@ def select_factors(
         chosen[pick], frozen_p[pick], frozen_q[pick] = True, p_cond[pick], q[pick]
         selected.append(pick)
         alive &= ~_row_mask(member_matrix, pick, universe)
-        left = alive.astype(np.int64)
-        p_cond = upper_tail(
-            member_matrix @ (left & sick),
-            member_matrix @ left,
-            int((alive & sick).sum()),
-            int(alive.sum()),
-        )
-        p_cond = np.where(testable, p_cond, 1.0)
+        p_cond = np.ones(n_factors)
+        still = np.flatnonzero(testable & ~chosen)
+        p_cond[still] = test.p_values(alive, still)
     current = np.where(chosen, frozen_p, p_cond)
     q_final = weighted_q(current, budget)
     q_final[chosen] = frozen_q[chosen]
@@ -286,6 +191,33 @@ def select_factors(
         selected=selected,
         explained_by=explained,
     )
+
+
+class _Test:
+    """The one-sided test of step 1 over the units still in play (``alive``): Fisher's exact
+    test when every unit has at most one record, the evidence-count test otherwise."""
+
+    def __init__(self, matrix: sparse.csr_matrix, counts: np.ndarray) -> None:
+        self.matrix, self.counts = matrix, counts
+        self.by_count = int(counts.max(initial=0)) > 1
+
+    def p_values(self, alive: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        part = self.matrix[rows]
+        left = alive.astype(np.int64)
+        members = part @ left
+        if self.by_count:
+            shares = evidence_distribution(self.counts[alive])
+            return count_tail(shares, members, part @ (self.counts * left))
+        sick = (self.counts > 0) & alive
+        return upper_tail(part @ sick.astype(np.int64), members, int(sick.sum()),
+                          int(alive.sum()))  # fmt: skip
+
+    def minimum(self, members: np.ndarray) -> np.ndarray:
+        """The smallest p each factor could reach: all its units with the most evidence seen."""
+        if self.by_count:
+            top = int(self.counts.max())
+            return count_tail(evidence_distribution(self.counts), members, members * top)
+        return minimum_p(members, int((self.counts > 0).sum()), len(self.counts))
 
 
 def _source_of(

@@ -73,6 +73,12 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
     from lookthrough.engine import definitions as engine_definitions
     from lookthrough.ingest.shapes import SUBJECT_KINDS
     from lookthrough.ingest.templates import TARGET_LABELS
+    from lookthrough.lists import guidelines as lists_guidelines
+    from lookthrough.lists import problems as lists_problems
+    from lookthrough.lists import rules as lists_rules
+    from lookthrough.lists.tasks import SCOPE_LABELS
+    from lookthrough.lists.templates import FIELD_LABELS
+    from lookthrough.penetration.graph import FACTOR_TYPES
     from lookthrough.profile.memberships import PAGE_LABELS as PROFILE_LABELS
     from lookthrough.profile.search import SHORT_HINT
     from lookthrough.profile.service import LICENCE_STATUSES
@@ -106,6 +112,17 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
         ("engine/definitions.py", [*engine_definitions.AGGREGATION_LABELS.values(),
                                    *engine_definitions.TRANSFORM_LABELS.values(),
                                    *engine_definitions.OPERATOR_LABELS.values()]),
+        ("lists/rules.py", (*lists_rules.STATE_LABELS.values(), *lists_rules.ACTION_LABELS.values(),
+                            *lists_rules.CAUSE_CATEGORIES, *lists_rules.PARTICIPANT_KINDS.values(),
+                            *lists_rules.SEVERITIES, *lists_rules.DIRECTIONS,
+                            *lists_rules.SIZE_BANDS, *lists_rules.RISK_BANDS)),
+        ("lists/problems.py", (*lists_problems.STATUS_LABELS.values(),
+                               *lists_problems.SOURCE_LABELS.values())),
+        ("lists/templates.py", FIELD_LABELS.values()),
+        ("lists/tasks.py", SCOPE_LABELS.values()),
+        ("lists/guidelines.py", (*lists_guidelines.AUDIENCES.values(),
+                                 *lists_guidelines.STATUS_LABELS.values())),
+        ("penetration/graph.py", FACTOR_TYPES.values()),
     ]  # fmt: skip
 
 

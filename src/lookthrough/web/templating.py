@@ -63,11 +63,22 @@ def menu_for(actor: Actor) -> list[MenuItem]:
             MenuItem(N_("分级处置"), "/disposal", "ti-stairs-up", N_("风险管控")),
             MenuItem(N_("早报快报"), "/incidents", "ti-urgent", N_("风险管控")),
         ]
+    if can(actor.role, Capability.READ_BUSINESS):
+        items += [
+            MenuItem(N_("事项清单"), "/lists/matters", "ti-list-details", N_("四个清单")),
+            MenuItem(N_("问题清单"), "/lists/problems", "ti-alert-triangle", N_("四个清单")),
+            MenuItem(N_("成因清单"), "/lists/causes", "ti-microscope", N_("四个清单")),
+            MenuItem(N_("整改清单"), "/lists/rectifications", "ti-checklist", N_("四个清单")),
+            MenuItem(N_("监管与合规指引"), "/lists/guidelines", "ti-book", N_("四个清单")),
+        ]
     if actor.role is Role.ENTERPRISE and actor.entity_id is not None:
         items.append(
             MenuItem(
                 N_("本单位档案"), f"/entities/{actor.entity_id}", "ti-building-store", N_("本单位")
             )
+        )
+        items.append(
+            MenuItem(N_("本单位整改任务"), "/my/rectifications", "ti-checklist", N_("本单位"))
         )
     if can(actor.role, Capability.MANAGE_USERS):
         items.append(MenuItem(N_("用户管理"), "/admin/users", "ti-users", N_("系统管理")))

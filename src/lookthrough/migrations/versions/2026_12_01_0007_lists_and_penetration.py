@@ -2,7 +2,7 @@
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-12-01 20:07:42.405477
+Create Date: 2026-12-01 20:48:44.142802
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "matter",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -52,10 +51,12 @@ def upgrade() -> None:
         sa.Column("audience", sa.String(length=10), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("sections", sa.JSON(), nullable=False),
-        sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_by", sa.String(length=80), nullable=False),
         sa.Column("updated_at", lookthrough.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("published_version", sa.Integer(), nullable=True),
+        sa.Column("published_title", sa.String(length=200), nullable=True),
+        sa.Column("published_sections", sa.JSON(), nullable=True),
         sa.Column("published_at", lookthrough.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["matter_id"], ["matter.id"], name=op.f("fk_guideline_matter_id_matter")
@@ -67,6 +68,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("guideline", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_guideline_matter_id"), ["matter_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_guideline_published_at"), ["published_at"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_guideline_region_code"), ["region_code"], unique=False)
 
     op.create_table(
@@ -279,7 +283,6 @@ def upgrade() -> None:
         sa.Column("responsible", sa.String(length=100), nullable=False),
         sa.Column("deadline", sa.Date(), nullable=False),
         sa.Column("state", sa.String(length=12), nullable=False),
-        sa.Column("verification_record_id", sa.String(length=40), nullable=True),
         sa.Column("created_by", sa.String(length=80), nullable=False),
         sa.Column("created_at", lookthrough.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", lookthrough.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -291,11 +294,6 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["region_code"], ["region.code"], name=op.f("fk_rectification_region_code_region")
-        ),
-        sa.ForeignKeyConstraint(
-            ["verification_record_id"],
-            ["record.id"],
-            name=op.f("fk_rectification_verification_record_id_record"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rectification")),
     )
@@ -311,20 +309,58 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "rectification_target",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rectification_id", sa.Integer(), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("region_code", sa.String(length=12), nullable=False),
+        sa.Column("state", sa.String(length=12), nullable=False),
+        sa.Column("verification_record_id", sa.String(length=40), nullable=True),
+        sa.Column("updated_at", lookthrough.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["entity_id"], ["entity.id"], name=op.f("fk_rectification_target_entity_id_entity")
+        ),
+        sa.ForeignKeyConstraint(
+            ["rectification_id"],
+            ["rectification.id"],
+            name=op.f("fk_rectification_target_rectification_id_rectification"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["verification_record_id"],
+            ["record.id"],
+            name=op.f("fk_rectification_target_verification_record_id_record"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rectification_target")),
+        sa.UniqueConstraint(
+            "rectification_id",
+            "entity_id",
+            name=op.f("uq_rectification_target_rectification_id_entity_id"),
+        ),
+    )
+    with op.batch_alter_table("rectification_target", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_rectification_target_entity_id"), ["entity_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_rectification_target_rectification_id"),
+            ["rectification_id"],
+            unique=False,
+        )
+        batch_op.create_index("ix_rectification_target_state", ["state"], unique=False)
+
+    op.create_table(
         "rectification_event",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("rectification_id", sa.Integer(), nullable=False),
+        sa.Column("target_id", sa.Integer(), nullable=False),
         sa.Column("action", sa.String(length=12), nullable=False),
         sa.Column("from_state", sa.String(length=12), nullable=False),
         sa.Column("to_state", sa.String(length=12), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("entity_id", sa.Integer(), nullable=True),
         sa.Column("record_id", sa.String(length=40), nullable=True),
         sa.Column("actor", sa.String(length=80), nullable=False),
+        sa.Column("actor_role", sa.String(length=20), nullable=False),
         sa.Column("at", lookthrough.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["entity_id"], ["entity.id"], name=op.f("fk_rectification_event_entity_id_entity")
-        ),
         sa.ForeignKeyConstraint(
             ["record_id"], ["record.id"], name=op.f("fk_rectification_event_record_id_record")
         ),
@@ -332,6 +368,11 @@ def upgrade() -> None:
             ["rectification_id"],
             ["rectification.id"],
             name=op.f("fk_rectification_event_rectification_id_rectification"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["target_id"],
+            ["rectification_target.id"],
+            name=op.f("fk_rectification_event_target_id_rectification_target"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rectification_event")),
     )
@@ -341,39 +382,51 @@ def upgrade() -> None:
             ["rectification_id"],
             unique=False,
         )
+        batch_op.create_index(
+            batch_op.f("ix_rectification_event_target_id"), ["target_id"], unique=False
+        )
 
     op.create_table(
-        "rectification_target",
-        sa.Column("rectification_id", sa.Integer(), nullable=False),
-        sa.Column("entity_id", sa.Integer(), nullable=False),
+        "rectification_evidence",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("target_id", sa.Integer(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("file_name", sa.String(length=200), nullable=True),
+        sa.Column("content_type", sa.String(length=100), nullable=True),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=True),
+        sa.Column("content", sa.LargeBinary(), nullable=True),
+        sa.Column("submitted_by", sa.String(length=80), nullable=False),
+        sa.Column("submitted_at", lookthrough.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["entity_id"], ["entity.id"], name=op.f("fk_rectification_target_entity_id_entity")
+            ["target_id"],
+            ["rectification_target.id"],
+            name=op.f("fk_rectification_evidence_target_id_rectification_target"),
         ),
-        sa.ForeignKeyConstraint(
-            ["rectification_id"],
-            ["rectification.id"],
-            name=op.f("fk_rectification_target_rectification_id_rectification"),
-        ),
-        sa.PrimaryKeyConstraint(
-            "rectification_id", "entity_id", name=op.f("pk_rectification_target")
-        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rectification_evidence")),
     )
-    with op.batch_alter_table("rectification_target", schema=None) as batch_op:
+    with op.batch_alter_table("rectification_evidence", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_rectification_target_entity_id"), ["entity_id"], unique=False
+            batch_op.f("ix_rectification_evidence_target_id"), ["target_id"], unique=False
         )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("rectification_evidence", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_rectification_evidence_target_id"))
 
-    with op.batch_alter_table("rectification_target", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_rectification_target_entity_id"))
-
-    op.drop_table("rectification_target")
+    op.drop_table("rectification_evidence")
     with op.batch_alter_table("rectification_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_rectification_event_target_id"))
         batch_op.drop_index(batch_op.f("ix_rectification_event_rectification_id"))
 
     op.drop_table("rectification_event")
+    with op.batch_alter_table("rectification_target", schema=None) as batch_op:
+        batch_op.drop_index("ix_rectification_target_state")
+        batch_op.drop_index(batch_op.f("ix_rectification_target_rectification_id"))
+        batch_op.drop_index(batch_op.f("ix_rectification_target_entity_id"))
+
+    op.drop_table("rectification_target")
     with op.batch_alter_table("rectification", schema=None) as batch_op:
         batch_op.drop_index("ix_rectification_state_deadline")
         batch_op.drop_index(batch_op.f("ix_rectification_region_code"))
@@ -414,6 +467,7 @@ def downgrade() -> None:
     op.drop_table("matter_version")
     with op.batch_alter_table("guideline", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_guideline_region_code"))
+        batch_op.drop_index(batch_op.f("ix_guideline_published_at"))
         batch_op.drop_index(batch_op.f("ix_guideline_matter_id"))
 
     op.drop_table("guideline")
