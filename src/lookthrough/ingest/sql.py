@@ -88,7 +88,10 @@ def remembered(
     missing = [k for k in wanted if k not in memo]
     if missing:
         if len(memo) > MEMO_LIMIT:
+            # Forget, then ask again for everything this parcel wants: keys remembered a moment
+            # ago are gone too (a province's shipments once lost 15k known suppliers here).
             memo.clear()
+            missing = list(wanted)
         found = lookup(session, column, missing, *columns)
         for key in missing:
             memo[key] = found.get(key)
