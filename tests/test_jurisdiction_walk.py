@@ -178,9 +178,16 @@ def is_xlsx(response: Response) -> bool:
 
 
 def pdf_text(response: Response) -> str:
-    """The text a PDF shows (its streams are compressed: the bytes would hide a canary)."""
-    reader = pypdf.PdfReader(io.BytesIO(response.content))
-    return "\n".join(page.extract_text() for page in reader.pages)
+    """The text a PDF shows (its streams are compressed: the bytes would hide a canary).
+
+    A file someone uploaded (rectification evidence) need not be a PDF pypdf can read: then its
+    bytes are the text, and a canary in them is still found.
+    """
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(response.content))
+        return "\n".join(page.extract_text() for page in reader.pages)
+    except pypdf.errors.PyPdfError:
+        return response.content.decode("utf-8", "replace")
 
 
 def everything_in(response: Response) -> str:

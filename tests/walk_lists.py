@@ -27,8 +27,8 @@ from lookthrough.penetration.models import PenetrationFactor, PenetrationRun
 from lookthrough.registry.models import Entity
 
 HERE = "340104"  # the county official's region (walk_world.HERE)
-KINDS = ("matter", "problem", "proposal", "task", "rtarget", "evidence", "guideline", "published",
-         "public")  # fmt: skip
+KINDS = ("matter", "problem", "proposal", "rectification", "rtarget", "evidence", "guideline",
+         "published", "public")  # fmt: skip
 
 # The four lists: a matter of 蜀山区 (m) and one of 庐阳区 (c), each with a confirmed problem
 # (with a kept penetration run) and a proposal. Everything of c's is a canary.
@@ -84,8 +84,8 @@ def targets(county: bool, ids: dict[str, dict[str, int]], kind: str,
         return [(f"{kind} {key} @{LIST_MATTERS[key][0]}", str(ids[kind][key]),
                  sees_matter(county, key), (_list_label(kind, key),))
                 for key in LIST_MATTERS]  # fmt: skip
-    if kind == "task":
-        return [(f"task {key}", str(ids["task"][key]), sees_task(county, key), (title,))
+    if kind == "rectification":
+        return [(f"rectification {key}", str(ids["task"][key]), sees_task(county, key), (title,))
                 for key, (_, title, _) in LIST_TASKS.items()]  # fmt: skip
     if kind in ("rtarget", "evidence"):
         pairs = list(LIST_EVIDENCE) if kind == "evidence" else [

@@ -619,8 +619,8 @@ ROUTES: tuple[Route, ...] = (
         note="an enterprise user gets the tasks that target its business",
     ),
     Route("GET", "/api/v1/rectifications.xlsx", OFFICIALS),
-    Route("GET", "/api/v1/rectifications/{task_id}", EVERYONE, target="task", shows=True),
-    Route("GET", "/api/v1/rectifications/{task_id}/events", EVERYONE, target="task"),
+    Route("GET", "/api/v1/rectifications/{task_id}", EVERYONE, target="rectification", shows=True),
+    Route("GET", "/api/v1/rectifications/{task_id}/events", EVERYONE, target="rectification"),
     Route(
         "POST",
         "/api/v1/rectification-targets/{target_id}/moves",
@@ -759,7 +759,7 @@ ROUTES: tuple[Route, ...] = (
         denied=303,
         note="an enterprise user is sent to its own tasks",
     ),
-    Route("GET", "/lists/rectifications/{task_id}", OFFICIALS, target="task", shows=True),
+    Route("GET", "/lists/rectifications/{task_id}", OFFICIALS, target="rectification", shows=True),
     Route(
         "POST",
         "/lists/rectifications/targets/{target_id}/move",

@@ -160,6 +160,11 @@ TOWN_TARGETS = ("340104001", "340103001")
 TEMPLATE = "inspection"  # a kind of data, not scoped data: every official may have its template
 
 
+# Each kind of target belongs to one part of the world: two parts naming the same kind would
+# send one part's ids to the other's routes (inspection visits once probed rectification tasks).
+assert not set(walk_inspection.KINDS) & set(walk_lists.KINDS)
+
+
 def person_visible(actor: str, key: str) -> bool:
     """A person is addressable by an official who sees one of the businesses they control."""
     return actor == COUNTY and any(
