@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -107,30 +108,42 @@ def node_position(page: Page, node_id: str) -> tuple[float, float]:
     return float(x), float(y)
 
 
-def click_node(page: Page, node_id: str, loads: int) -> None:
+def click_node(page: Page, node_id: str, loads: int, within_s: float = 60.0) -> None:
     """Click the node where ECharts drew it, as a person would. The force layout moves nodes for
-    a while (longer on a busy machine): aim where it has come to rest, and aim again if the
-    click found it gone."""
+    a while (far longer on a busy machine, where frames come slowly): aim once it has nearly come
+    to rest, zoom out with the wheel if it drifted off the canvas, and aim again if the click
+    found it gone. Gives up only after ``within_s`` seconds, saying where the node was."""
     page.wait_for_function(WHERE, arg=node_id)
     graph = page.locator("#lt-graph")
     graph.scroll_into_view_if_needed()
-    for _ in range(10):
-        before = node_position(page, node_id)
-        page.wait_for_timeout(400)
-        x, y = node_position(page, node_id)
-        if abs(x - before[0]) + abs(y - before[1]) > 2:
-            continue  # still moving
+    deadline = time.monotonic() + within_s
+    seen: list[str] = []
+    while time.monotonic() < deadline:
         box = graph.bounding_box()  # in the viewport, where the mouse is
         assert box is not None
+        before = node_position(page, node_id)
+        page.wait_for_timeout(150)
+        x, y = node_position(page, node_id)
+        if abs(x - before[0]) + abs(y - before[1]) > 3:
+            seen.append("moving")
+            continue  # still moving faster than a hand would follow
+        if not (8 < x < box["width"] - 8 and 8 < y < box["height"] - 8):
+            seen.append(f"off canvas at {x:.0f},{y:.0f}")
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.mouse.wheel(0, 240)  # zoom out, as a person would to find it
+            page.wait_for_timeout(300)
+            continue
         page.mouse.click(box["x"] + x, box["y"] + y)
         try:
             page.wait_for_selector(
-                f'#lt-graph[data-ready="{loads}"]', state="attached", timeout=3000
+                f'#lt-graph[data-ready="{loads}"]', state="attached", timeout=5000
             )
             return
         except PlaywrightTimeout:
-            continue
-    pytest.fail(f"clicking node {node_id} never expanded it")
+            seen.append(f"clicked {x:.0f},{y:.0f}, no expansion")
+    error = page.evaluate("document.getElementById('lt-graph').dataset.error || ''")
+    tail = "; ".join(seen[-6:])
+    pytest.fail(f"clicking node {node_id} never expanded it ({tail}; error: {error or 'none'})")
 
 
 def test_official_finds_a_business_reads_its_file_and_walks_its_graph(
