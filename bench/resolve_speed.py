@@ -53,10 +53,11 @@ def normalised(names: list[str], workers: int) -> pl.DataFrame:
     return pl.concat([pl.DataFrame(d, schema=schema) for d in done])
 
 
-def read_mentions(folder: Path, n: int, seed: int) -> pl.DataFrame:
+def read_mentions(folder: Path, n: int, seed: int, city: str | None = None) -> pl.DataFrame:
     complaints = pl.scan_ndjson(folder / "complaints.jsonl").select(
         key=pl.col("工单编号"), name=pl.col("被投诉对象名称"), region=pl.col("所属区划代码"),
         uscc=pl.col("被投诉对象统一社会信用代码"), kind=pl.lit("complaint"),
+        address=pl.col("被投诉对象地址"),
     )  # fmt: skip
     frames = [complaints]
     lines, array = folder / "public_opinion.jsonl", folder / "public_opinion.json"
@@ -69,14 +70,15 @@ def read_mentions(folder: Path, n: int, seed: int) -> pl.DataFrame:
                 region=pl.col("所属区划代码"),
                 uscc=pl.lit(""),
                 kind=pl.lit("public_opinion"),
+                address=pl.lit(None, pl.String),
             )
         )
-    every = pl.concat(frames).filter((pl.col("uscc") == "") | pl.col("uscc").is_null()).collect()
+    every = pl.concat(frames).filter((pl.col("uscc") == "") | pl.col("uscc").is_null())
+    if city:
+        every = every.filter(pl.col("region").str.starts_with(city))
+    every = every.collect()
     sample = every.sample(n=min(n, every.height), seed=seed, shuffle=True)
-    return sample.with_columns(
-        address=pl.lit(None, pl.String), phone=pl.lit(None, pl.String),
-        legal_rep=pl.lit(None, pl.String),
-    )  # fmt: skip
+    return sample.with_columns(phone=pl.lit(None, pl.String), legal_rep=pl.lit(None, pl.String))
 
 
 def cpu() -> float:
@@ -93,6 +95,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--engine", default="rules")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--city", help="only this city's businesses and mentions (e.g. 3418)")
     args = parser.parse_args()
     figures: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores",
                                "engine": args.engine}  # fmt: skip
@@ -102,6 +105,9 @@ def main() -> None:
     entities = entities.with_row_index("entity_id", offset=1).with_columns(
         pl.col("entity_id").cast(pl.Int64)
     )
+    if args.city:
+        entities = entities.filter(pl.col("region_code").str.starts_with(args.city))
+        figures["city"] = args.city
     figures["businesses"] = entities.height
     figures["read_businesses_s"] = round(time.perf_counter() - started, 1)
 
@@ -111,7 +117,7 @@ def main() -> None:
     figures["index_cpu_s"] = round(cpu() - c0, 1)
 
     t = time.perf_counter()
-    mentions = read_mentions(args.province, args.mentions, args.seed)
+    mentions = read_mentions(args.province, args.mentions, args.seed, args.city)
     figures["mentions"] = mentions.height
     figures["read_mentions_s"] = round(time.perf_counter() - t, 1)
 
@@ -140,17 +146,24 @@ def main() -> None:
     truth = pl.read_csv(args.province / "truth" / "mentions.csv", columns=["key", "uscc", "how"],
                         infer_schema=False)  # fmt: skip
     meant = dict(zip(truth["key"].to_list(), truth["uscc"].to_list(), strict=True))
-    uscc_of = entities["uscc"].to_list()
+    uscc_of = dict(zip(entities["entity_id"].to_list(), entities["uscc"].to_list(), strict=True))
+    how_of = dict(zip(truth["key"].to_list(), truth["how"].to_list(), strict=True))
     auto = correct = review = 0
+    by_how: dict[str, list[int]] = {}
     for key in mentions["key"].to_list():
         entity_id, score = best.get(key, (0, 0.0))
         status = status_for(score, thresholds) if entity_id else "unlinked"
+        right = status == "auto" and uscc_of[entity_id] == meant.get(key)
         auto += status == "auto"
         review += status == "review"
-        correct += status == "auto" and uscc_of[entity_id - 1] == meant.get(key)
+        correct += right
+        tally = by_how.setdefault(str(how_of.get(key)), [0, 0])
+        tally[0] += right
+        tally[1] += 1
     n = mentions.height
     figures |= {"precision": round(correct / max(auto, 1), 4), "recall": round(correct / n, 4),
                 "review_share": round(review / n, 4)}  # fmt: skip
+    figures["recall_by_how"] = {h: round(c / t, 3) for h, (c, t) in sorted(by_how.items())}
     print(json.dumps(figures, ensure_ascii=False, indent=2))
 
 

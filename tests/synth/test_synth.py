@@ -155,3 +155,56 @@ def test_planted_oil_suppliers_customers_fail_acid_value(small: Path) -> None:
     )
     rates = dict(sampling.group_by("victim").agg(pl.col("acid").mean()).iter_rows())
     assert rates[True] > 5 * max(rates[False], 0.001)
+
+
+def test_names_are_unique_where_they_are_registered() -> None:
+    """Dense enough that 字号 repeat in every county: a name is still never given twice, and a
+    字号 with the same industry word never twice in one county (企业名称登记管理规定)."""
+    import numpy as np
+
+    from lookthrough.synth import entities
+    from lookthrough.synth.geography import Geography
+    from lookthrough.synth.scales import Scale
+
+    streams = np.random.SeedSequence(5).spawn(2)
+    geo = Geography.load(np.random.default_rng(streams[0]))
+    frame = entities.build(np.random.default_rng(streams[1]), Scale("dense", 300_000, 1), geo)
+    trades = frame.group_by("county", pl.col("short_name").str.slice(0, 2)).len()
+    assert trades["len"].max() > 3, "字号 do repeat within a county"
+    assert frame["name"].is_unique().all()
+    assert frame.select(pl.struct("county", "short_name").is_unique()).to_series().all()
+    # Cooperatives are called by their own form, never by another field's word.
+    coops = frame.filter(pl.col("entity_type") == "农民专业合作社")
+    assert coops["short_name"].str.ends_with("种养殖专业合作社").all()
+
+
+def test_typos_swap_one_trade_character_for_a_sound_alike() -> None:
+    import numpy as np
+
+    from lookthrough.synth.text import SOUND_ALIKE, typo
+
+    rng = np.random.default_rng(1)
+    for name in ["鑫源粮油店", "安华饭店", "发海商贸"]:
+        slipped = typo(name, rng)
+        changed = [i for i, (a, b) in enumerate(zip(name, slipped, strict=True)) if a != b]
+        if name == "发海商贸":  # no sound-alike for either character: written as it is
+            assert slipped == name
+            continue
+        assert len(changed) == 1 and changed[0] < 2
+        assert slipped[changed[0]] in SOUND_ALIKE[name[changed[0]]]
+
+
+def test_most_complaints_say_where_the_business_is(tiny: Path) -> None:
+    complaints = read(tiny, "complaints")
+    said = complaints["被投诉对象地址"].fill_null("") != ""
+    given = said.mean()
+    assert 0.6 < given < 0.8
+    entities = read(tiny, "entities").select("统一社会信用代码", "住所")
+    truth = pl.read_csv(tiny / "truth" / "mentions.csv", infer_schema=False)
+    joined = (
+        complaints.filter(said)
+        .join(truth, left_on="工单编号", right_on="key")
+        .join(entities, left_on="uscc", right_on="统一社会信用代码")
+    )
+    assert len(joined) > 0
+    assert (joined["住所"].str.slice(3) == joined["被投诉对象地址"]).all()

@@ -26,6 +26,8 @@ from lookthrough.synth.vocab import (
 )
 from lookthrough.synth.world import World
 
+ADDRESS_GIVEN = 0.7  # share of complaints that say where the business is
+
 FOOD_FIELDS = (
     "catering",
     "food_retail",
@@ -377,6 +379,12 @@ class Events:
                 "类别": rng.choice(np.array(["投诉", "举报"]), len(who), p=[0.8, 0.2]),
                 "诉求内容": texts,
                 "被投诉对象名称": written,
+                # Most complainants also say where the business is (the form asks for it). The
+                # share comes from what is left of the template's draw, so no draw is added.
+                "被投诉对象地址": pl.Series(addresses).zip_with(
+                    pl.Series((draws[:, 2] * len(COMPLAINT_TEMPLATES)) % 1.0 < ADDRESS_GIVEN),
+                    pl.Series([None] * len(who), dtype=pl.String),
+                ),
                 "投诉人姓名": people.person_names(rng, len(who)),
                 "投诉人电话": people.phones(rng, len(who)),
             }

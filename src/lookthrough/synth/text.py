@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from lookthrough.synth.vocab import TRADE
+from lookthrough.synth.vocab import TRADE_GROUPS
 
-# Characters people mistype for each other (same or similar sound).
-SOUND_ALIKE = dict(
-    zip(
-        "鑫源华盛泰隆恒达兴佳康福德瑞丰顺金安宏昌汇通诚信新天美百万和益嘉永利祥发富贵荣兆旺星辰光明正大中欣悦合众润泽晟弘博远捷品味鲜",
-        "欣园化胜太龙衡大新家慷富得锐风舜今按洪常会同城心欣添每佰方合亿佳勇力翔法福桂容照王兴晨广名政达忠新越和重闰则盛宏搏源杰聘未先",
-        strict=True,
-    )
-)
-assert set(SOUND_ALIKE) == set(TRADE)
+# Characters people mistype for each other: the others of the same sound group.
+SOUND_ALIKE = {c: group.replace(c, "") for group in TRADE_GROUPS for c in group if len(group) > 1}
 
 
 def typo(name: str, rng: np.random.Generator) -> str:
-    """Replace one trade-name character with a sound-alike."""
-    spots = [i for i, c in enumerate(name) if c in SOUND_ALIKE]
+    """Replace one trade-name character (of the first two) with a sound-alike. One draw, made
+    whether or not there is anything to replace, so the stream of later draws never shifts."""
+    k = int(rng.integers(0, 2 * 60))  # 60: divisible by every group's count of sound-alikes
+    spots = [i for i, c in enumerate(name[:2]) if c in SOUND_ALIKE]
     if not spots:
         return name
-    i = spots[int(rng.integers(0, len(spots)))]
-    return name[:i] + SOUND_ALIKE[name[i]] + name[i + 1 :]
+    i = spots[k % len(spots)]
+    alike = SOUND_ALIKE[name[i]]
+    return name[:i] + alike[(k // len(spots)) % len(alike)] + name[i + 1 :]
 
 
 def mentions(

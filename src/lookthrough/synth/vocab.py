@@ -10,10 +10,41 @@ SURNAMES = list(
 GIVEN = list(
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力梅鑫鹏斌宇浩凯丹峰琳雪晨欣婷帆颖俊波志海东亮宁翔飞林婉思雨嘉瑞"
 )
-# 字号 characters: the auspicious words shop and company names are made of.
-TRADE = list(
-    "鑫源华盛泰隆恒达兴佳康福德瑞丰顺金安宏昌汇通诚信新天美百万和益嘉永利祥发富贵荣兆旺星辰光明正大中欣悦合众润泽晟弘博远捷品味鲜"
-)
+# 字号 characters: the auspicious words shop and company names are made of, in groups that sound
+# alike (the slips people make writing a name they heard: 鑫 for 欣). Groups run from the most
+# used to the least, and so do the characters inside a group: a few characters (鑫, 源, 华 …)
+# are in a great many names, most in few — as in a real register, where 字号 repeat across
+# industries and places but a name is unique where it is registered (``entities.build``).
+TRADE_GROUPS = " ".join(
+    [
+        "鑫欣新馨心信昕 源园元远圆缘苑 华化花骅桦 盛胜晟升圣 泰太钛 隆龙珑 恒衡亨",
+        "达大 兴星幸杏 佳家嘉加 康慷 福富甫 德得 瑞锐睿蕊 丰风峰锋枫凤 顺舜",
+        "金今锦晋进 安 宏洪鸿红弘虹 昌常畅长 汇会辉惠慧徽 通同彤桐 诚城成承程",
+        "百佰柏 万 和合禾荷 益亿怡艺逸 永勇涌 利力立丽 祥翔香湘 发 贵桂 荣容融蓉",
+        "兆照 旺王 辰晨 光广 明名鸣铭 正政 中忠众钟 悦越月岳 润闰 泽则 博搏波",
+        "捷杰洁 品聘 味未伟维威 鲜先贤仙 天添田 美每梅 千乾谦 凯开 豪浩昊 鼎定丁",
+        "创 裕宇玉誉 雅亚 骏俊君 海 山善 旗齐奇启琪 平萍 坤昆 青清庆晴 仁",
+        "志智致 文 蓝兰澜 阳扬洋 旭 晶景京精 宝保 高 世时实 吉 乐 茂 春纯",
+        "林霖 松嵩 云韵运",
+    ]
+).split(" ")
+TRADE = [c for group in TRADE_GROUPS for c in group]
+
+
+def trade_weights() -> list[float]:
+    """How often each ``TRADE`` character is drawn (Zipf-like over groups and within them)."""
+    weights = [
+        (rank + 1) ** -0.6 * (k + 1) ** -1.0
+        for rank, group in enumerate(TRADE_GROUPS)
+        for k in range(len(group))
+    ]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+# The trade characters of the first synthetic provinces (kept so that the rest of a seed's
+# businesses — places, people, sizes, propensities — are drawn exactly as before).
+FIRST_TRADE_COUNT = 64
 ROADS = [
     "长江",
     "黄山",
