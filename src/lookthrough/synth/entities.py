@@ -210,7 +210,7 @@ def build(rng: np.random.Generator, scale: Scale, geo: Geography) -> pl.DataFram
         .otherwise(pl.col("word"))
     )
     short_name = pl.concat_str("trade", suffix)
-    name = (
+    full_name = (
         pl.when(pl.col("kind") == 0)
         .then(company)
         .otherwise(pl.concat_str("county_name", "trade", suffix))
@@ -223,7 +223,7 @@ def build(rng: np.random.Generator, scale: Scale, geo: Geography) -> pl.DataFram
         company_suffix=pl.concat_str(pl.col("word").str.strip_suffix("店"), "form"),
     ).drop("county_idx_")
     frame = frame.with_columns(
-        name=name,
+        name=full_name,
         # The name without place and legal form: how people refer to a business.
         short_name=short_name,
         entity_type=pl.Series([TYPE_LABEL[p] for p in prefixes]).gather(kind),
