@@ -74,7 +74,7 @@ def test_a_spreadsheet_of_names_gets_its_best_matches(
     assert done.returncode == 0, done.stderr
     found, missing = json.loads(done.stdout)
     assert (found["row"], found["uscc"], found["status"]) == (2, first[0], "auto")
-    assert "地址道路门牌一致（+7）" in found["reasons"]
+    assert "地址道路门牌一致（+12）" in found["reasons"]
     assert (missing["status"], missing["entity_id"]) == ("unlinked", None)
     shown = run(env, "resolve", str(sheet), "--name-col", "单位")
     assert shown.returncode == 0 and name in shown.stdout and "自动关联" in shown.stdout

@@ -135,3 +135,11 @@ def test_phone(raw: str | None, digits: str) -> None:
 
 def test_person() -> None:
     assert normalise_person("欧阳 明·日") == "欧阳明日"
+
+
+def test_the_road_is_the_one_before_the_house_number() -> None:
+    """甲路镇 is a town whose name ends in 路: the road is 芜湖路, however much of the place the
+    writer left out."""
+    short = normalise_address("宣城市宁国市甲路镇芜湖路484号")
+    full = normalise_address("安徽省宣城市宁国市甲路镇芜湖路484号")
+    assert (short.road, short.number) == (full.road, full.number) == ("芜湖路", "484")

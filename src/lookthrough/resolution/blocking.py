@@ -8,6 +8,9 @@ candidates come from shared *keys* inside the mention's region, joined in polars
   exact and one-character match without comparing strings.
 * ``T`` keys — the 字号 and the first two and three characters of the core, so that a mention
   that gives only the 字号 (味悦店) meets 味悦超市.
+* ``A`` keys — the road and house number of an address (团结路683号), so that a complaint that
+  says where the business is meets the businesses there even when every name key it shares
+  with them is too common to compare (a slip in a popular 字号, a bare 字号).
 
 Keys are paired with the block: the county when the record names one, else its city, else the
 province. A key shared by more than ``cap`` businesses of a block says too little to compare them
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from lookthrough.resolution.names import NameParts, normalise_name
+from lookthrough.resolution.names import ROAD_NUMBER_POLARS, NameParts, normalise_name
 
 NAME_COLUMNS = ("clean", "core", "trade", "industry", "forms", "branch", "regions", "person")
 ALT_COLUMNS = ("alt_core", "alt_trade", "alt_industry", "alt_regions")
@@ -80,6 +83,15 @@ def parts_from(row: dict[str, str | None], *, raw: str = "", alt: bool = False) 
     )
 
 
+def address_key(address: pl.Expr) -> pl.Expr:
+    """``A`` + road + number of an address, null when it has no numbered road."""
+    found = address.str.extract_groups(ROAD_NUMBER_POLARS)
+    road, number = found.struct.field("1"), found.struct.field("2")
+    return pl.when(road.is_not_null() & number.is_not_null()).then(
+        pl.concat_str(pl.lit("A"), road, number)
+    )
+
+
 def _deletions(core: pl.Expr, longest: int) -> list[pl.Expr]:
     keys = [pl.concat_str(pl.lit("D"), core)]
     for i in range(longest):
@@ -114,8 +126,11 @@ def entity_keys(entities: pl.DataFrame, *, level: int) -> pl.DataFrame:
         pl.concat_str(pl.lit("T"), pl.col("trade")),
         pl.concat_str(pl.lit("T"), core.str.slice(0, 2)),
         pl.when(core.str.len_chars() > 3).then(pl.concat_str(pl.lit("T"), core.str.slice(0, 3))),
+        address_key(pl.col("address")),
     ]
-    framed = entities.select("e", "core", "trade", block=pl.col("region_code").str.slice(0, level))
+    framed = entities.select(
+        "e", "core", "trade", "address", block=pl.col("region_code").str.slice(0, level)
+    )
     return _exploded(framed, keys, "e")
 
 
@@ -129,8 +144,9 @@ def mention_keys(mentions: pl.DataFrame, *, level: int) -> pl.DataFrame:
         keys.append(
             pl.when((core != "") & (pl.col(industry) == "")).then(pl.concat_str(pl.lit("T"), core))
         )
+    keys.append(address_key(pl.col("address")))
     framed = mentions.select(
-        "m", "core", "alt_core", "industry", "alt_industry",
+        "m", "core", "alt_core", "industry", "alt_industry", "address",
         block=pl.col("search_region").str.slice(0, level),
     )  # fmt: skip
     return _exploded(framed, keys, "m")
@@ -145,8 +161,8 @@ class Pairs:
 class Blocker:
     """The businesses' keys, made once per block level and reused for every batch of mentions.
 
-    ``entities``: e, region_code, core, trade. Keys shared by more than ``cap`` businesses of a
-    block are dropped here, once.
+    ``entities``: e, region_code, core, trade, address. Keys shared by more than ``cap``
+    businesses of a block are dropped here, once.
     """
 
     def __init__(self, entities: pl.DataFrame, *, cap: int = DEFAULT_CAP) -> None:
@@ -164,9 +180,9 @@ class Blocker:
     def pairs(self, mentions: pl.DataFrame) -> Pairs:
         """Every (mention, business) pair sharing a key inside the mention's block.
 
-        ``mentions``: m, search_region, core, industry, alt_core, alt_industry. Mentions with
-        no candidate in their county are searched again in their city (a complaint handled
-        by the neighbouring county).
+        ``mentions``: m, search_region, core, industry, alt_core, alt_industry, address.
+        Mentions with no candidate in their county are searched again in their city (a
+        complaint handled by the neighbouring county).
         """
         found: list[pl.DataFrame] = []
         length = mentions["search_region"].str.len_chars()

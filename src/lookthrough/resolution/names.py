@@ -231,6 +231,11 @@ def normalise_name(raw: str, places: Places | None = None) -> NameParts:
 _ADDRESS_FILLERS = re.compile(r"(附近|对面|旁边|门口|一带|周边|隔壁|楼下|斜对面)")
 _ROAD = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:大道|路|街|巷))")
 _NUMBER = re.compile(r"(\d+)号")
+# The road right before the house number, by its last two characters and its kind (芜湖路 in
+# 甲路镇芜湖路484号, where the town's own 路 would otherwise be read as the road). The same rule
+# in polars' syntax makes the blocking's address keys.
+_ROAD_NUMBER = re.compile(r"([\u4e00-\u9fff]{2}(?:大道|路|街|巷))(\d+)号")
+ROAD_NUMBER_POLARS = r"(\p{Han}{2}(?:大道|路|街|巷))(\d+)号"
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +250,10 @@ def normalise_address(raw: str, places: Places | None = None) -> AddressParts:
     """地址去掉省市县乡前缀和“附近、对面”等词，取出道路和门牌号。"""
     places = places or shipped()
     text = _ADDRESS_FILLERS.sub("", fold(raw or "").replace("(", "").replace(")", ""))
+    numbered = _ROAD_NUMBER.search(text)  # before the places go: 芜湖路 is a road, not 芜湖
     text, regions = _leading_places(text, places)
+    if numbered:
+        return AddressParts(text, tuple(regions), numbered.group(1), numbered.group(2))
     road = _ROAD.search(text)
     number = _NUMBER.search(text)
     return AddressParts(

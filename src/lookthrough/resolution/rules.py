@@ -100,8 +100,10 @@ class Agreement(IntEnum):
     SAME = 4
 
 
+# Road and house number both agreeing is strong: a county of tens of thousands of businesses
+# has fewer than one in several thousand at any one numbered address (log2 4096 = 12).
 ADDRESS_WEIGHT = {
-    Agreement.SAME: (7.0, "地址道路门牌一致"),
+    Agreement.SAME: (12.0, "地址道路门牌一致"),
     Agreement.SAME_ROAD: (3.0, "地址同一道路"),
     Agreement.SIMILAR: (1.0, "地址相近"),
     Agreement.DIFFERENT: (-2.0, "地址不同"),
