@@ -126,11 +126,18 @@ def verification_refused(
 
 
 def risk_band(violations: int) -> str:
-    """风险分层（代理指标）：近一年违法违规记录（行政处罚、检查发现问题、列入异常名录）
-    3 条及以上为高，1–2 条为中，没有为低。"""
+    """风险分层（代理指标，仅用于尚未作风险评估的主体）：近一年违法违规记录（行政处罚、检查
+    发现问题、列入异常名录）3 条及以上为高，1–2 条为中，没有为低。"""
     if violations >= 3:
         return "高"
     return "中" if violations >= 1 else "低"
+
+
+def level_band(level: int) -> str:
+    """风险分层（风险评估）：I 级（重大）、II 级（较大）为高，III 级（一般）为中，IV 级（低）为低。"""
+    if level <= 2:
+        return "高"
+    return "中" if level == 3 else "低"
 
 
 _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -241,6 +248,7 @@ class Candidate:
     size: str  # 小 | 中 | 大 (registered capital band)
     risk: str  # 高 | 中 | 低
     problem_records: int
+    basis: str = ""  # where the risk band came from: the assessment, or the proxy's count
 
 
 def size_band(capital_wan: float | None) -> str:
@@ -273,7 +281,8 @@ def representatives(candidates: Sequence[Candidate], k: int = 6) -> list[tuple[C
             if len(strata[stratum]) > depth:
                 c = strata[stratum][depth]
                 reason = (
-                    f"{c.region_code[:6]} 区划 · {c.size}型 · 风险{c.risk}："
+                    f"{c.region_code[:6]} 区划 · {c.size}型 · 风险{c.risk}"
+                    f"{f'（{c.basis}）' if c.basis else ''}："
                     f"该层问题记录最多（{c.problem_records} 条），代表同类主体"
                 )
                 chosen.append((c, reason))

@@ -23,7 +23,7 @@ from lookthrough.core.scope import region_prefix_clause, require
 from lookthrough.engine.definitions import IndicatorSpec
 from lookthrough.risk import indicators, rules
 from lookthrough.risk.fields import CREDIT_DOMAINS, FIELD_LABELS
-from lookthrough.risk.models import Assessment, CreditClass
+from lookthrough.risk.models import Assessment, CreditClass, Indicator
 from lookthrough.risk.scorers import applies
 
 GENERAL = "general"
@@ -91,6 +91,32 @@ def current_assessment(session: Session, *, actor: Actor, entity_id: int) -> Ass
         )
     )
     return None if row is None else AssessmentView.of(row)
+
+
+LOOKUP_CHUNK = 2000  # ids per IN list (SQLite allows 32,766 parameters)
+
+
+def levels_of(session: Session, *, actor: Actor, entity_ids: Iterable[int]) -> dict[int, int]:
+    """Current levels of many businesses at once (the ones in scope that have been assessed)."""
+    require(actor, Capability.READ_BUSINESS)
+    ids = sorted(set(entity_ids))
+    found: dict[int, int] = {}
+    for n in range(0, len(ids), LOOKUP_CHUNK):
+        found.update(
+            (int(e), int(level))
+            for e, level in session.execute(
+                select(Assessment.entity_id, Assessment.level).where(
+                    Assessment.entity_id.in_(ids[n : n + LOOKUP_CHUNK]),
+                    _in_scope(actor, Assessment.region_code),
+                )
+            )
+        )
+    return found
+
+
+def level_name(level: int) -> str:
+    """``II级 较大（橙）``: how a level is written everywhere."""
+    return rules.level_label(level)
 
 
 def level_of(session: Session, *, actor: Actor, entity_id: int) -> int | None:
@@ -182,6 +208,16 @@ def indicators_by_field(session: Session, *, field: str | None = None) -> list[I
         if field is None or bool(applies(spec, _one(field))[0]):
             found.append(_view(row.id, row.version, spec))
     return found
+
+
+def indicator_codes(session: Session) -> set[str]:
+    """Every indicator code the risk domain knows: the shipped library and every code in the
+    indicator table that is published or in draft (a retired code measures nothing now)."""
+    shipped = {str(item["code"]) for item in indicators.default_library()}
+    stored = session.scalars(
+        select(Indicator.code).where(Indicator.status.in_(("published", "draft"))).distinct()
+    )
+    return shipped | {str(code) for code in stored}
 
 
 def indicators_for_matter(session: Session, *, matter: str) -> list[IndicatorView]:
