@@ -54,8 +54,10 @@ def test_representatives_read_the_risk_assessment_and_say_when_it_is_missing(
     assessed, low = chain.dirty[4], chain.dirty[5]
     _assess(db, assessed.id, assessed.region_code, level=1)  # I 级 重大 → 高
     _assess(db, low.id, low.region_code, level=4)  # IV 级 低 → 低, whatever its records say
-    picked = {s.candidate.entity_id: s
-              for s in causes.suggest(db, actor=chain.actor, problem_id=chain.problem.id, k=6)}
+    picked = {
+        s.candidate.entity_id: s
+        for s in causes.suggest(db, actor=chain.actor, problem_id=chain.problem.id, k=6)
+    }
     first = next(iter(picked))
     assert first == assessed.id  # the only 高 business leads
     top = picked[assessed.id]

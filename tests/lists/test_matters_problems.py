@@ -74,9 +74,18 @@ def test_every_template_indicator_is_in_the_risk_library(db: Session) -> None:
 
 def test_a_matter_refuses_indicator_codes_the_risk_library_lacks(db: Session) -> None:
     actor = official()
-    bad = matters.MatterIn(name="x", risk_points=[matters.RiskPointIn(
-        code="A", name="a", indicators=["findings_24m", "trap_rate_x", "不是代码", "trap_rate_x"])])
-    with pytest.raises(ValidationFailed, match="风险指标库中没有以下指标代码：trap_rate_x、不是代码"):
+    bad = matters.MatterIn(
+        name="x",
+        risk_points=[
+            matters.RiskPointIn(
+                code="A",
+                name="a",
+                indicators=["findings_24m", "trap_rate_x", "不是代码", "trap_rate_x"],
+            )
+        ],
+    )
+    unknown = "风险指标库中没有以下指标代码：trap_rate_x、不是代码"
+    with pytest.raises(ValidationFailed, match=unknown):
         matters.create(db, actor=actor, code="x", field="food", data=bad)
     # A draft the province is still writing counts as known; a retired one does not.
     for code, status in (("trap_rate_x", "draft"), ("old_rate", "retired")):

@@ -112,8 +112,8 @@ def risk_of(
     levels = risk_service.levels_of(session, actor=actor, entity_ids=ids)
     counted = risk_proxy(session, entity_ids=ids - levels.keys(), until=until)
     found = {
-        e: RiskOf(rules.level_band(level), f"风险评估 {risk_service.level_name(level)}", level, None)
-        for e, level in levels.items()
+        e: RiskOf(rules.level_band(n), f"风险评估 {risk_service.level_name(n)}", n, None)
+        for e, n in levels.items()
     }
     for e in ids - levels.keys():
         n = counted.get(e, 0)

@@ -79,6 +79,19 @@ def days_overdue(deadline: date, today: date) -> int:
     return max(0, (today - deadline).days)
 
 
+OVERDUE_SERIOUS_DAYS = 30  # our cut: a month past the deadline is no longer a slip
+
+
+def overdue_alert_level(days: int) -> int:
+    """整改超期预警等级：超期 30 天以上为 II 级（较大），否则为 III 级（一般）。"""
+    return 2 if days > OVERDUE_SERIOUS_DAYS else 3
+
+
+def overdue_alert_title(title: str, days: int, open_targets: int) -> str:
+    """预警标题：整改任务名称、超期天数和尚未完成整改的主体数。"""
+    return f"整改任务“{title}”已超期 {days} 天，{open_targets} 户尚未完成整改"
+
+
 # How far along each state is, for a task's overall state and its progress bar.
 STATE_ORDER = ("open", "reopened", "in_progress", "submitted", "verified", "closed")
 
@@ -134,7 +147,8 @@ def risk_band(violations: int) -> str:
 
 
 def level_band(level: int) -> str:
-    """风险分层（风险评估）：I 级（重大）、II 级（较大）为高，III 级（一般）为中，IV 级（低）为低。"""
+    """风险分层（风险评估）：I 级（重大）、II 级（较大）为高，III 级（一般）为中，
+    IV 级（低）为低。"""
     if level <= 2:
         return "高"
     return "中" if level == 3 else "低"
