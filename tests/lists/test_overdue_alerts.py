@@ -21,6 +21,7 @@ from lookthrough.lists import overdue, rectifications, rules
 from lookthrough.lists.models import Rectification, RectificationTarget
 from lookthrough.lists.rectifications import TaskIn
 from lookthrough.risk import inbox
+from lookthrough.risk import rules as risk_rules
 from lookthrough.risk.models import Alert
 
 TODAY = clock.today()
@@ -44,7 +45,7 @@ def _at(days_after_today: int) -> datetime:
 
 
 def _alerts(db: Session) -> list[Alert]:
-    return list(db.scalars(select(Alert).where(Alert.kind == "rectification_overdue")))
+    return list(db.scalars(select(Alert).where(Alert.kind == "rectify_overdue")))
 
 
 def test_one_alert_per_overdue_task_routed_to_its_region_and_raised_once(db: Session) -> None:
@@ -122,15 +123,21 @@ def test_the_inbox_shows_the_alert_to_its_region_with_a_link_to_the_task(
     chain = build(db, run=False)
     task = _task(db, chain, days=1)
     overdue.raise_overdue_alerts(db, actor=_system(), now=_at(4))
-    rows, total = inbox.search(db, actor=chain.actor, kind="rectification_overdue")
+    rows, total = inbox.search(db, actor=chain.actor, kind="rectify_overdue")
     assert total == 1 and rows[0].link == f"/lists/rectifications/{task.id}"
     assert rows[0].kind_label == "整改任务超期"
-    assert inbox.search(db, actor=official("340103"), kind="rectification_overdue")[1] == 0
+    assert inbox.search(db, actor=official("340103"), kind="rectify_overdue")[1] == 0
     login_browser(client, make_user(db, username="overdue_inbox").username)
     page = client.get("/risk/alerts").text
     assert f'href="/lists/rectifications/{task.id}"' in page and "整改任务超期" in page
     detail = client.get(f"/risk/alerts/{rows[0].id}").text
     assert 'id="alert-task-link"' in detail
+
+
+def test_every_alert_kind_fits_its_column() -> None:
+    width = Alert.__table__.c.kind.type.length
+    assert overdue.KIND in risk_rules.ALERT_KINDS
+    assert all(len(kind) <= width for kind in risk_rules.ALERT_KINDS)
 
 
 def test_overdue_alert_levels_and_titles() -> None:

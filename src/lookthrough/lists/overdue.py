@@ -26,7 +26,7 @@ from lookthrough.lists.tasks import target_scope, task_scope
 from lookthrough.risk import service as risk_service
 
 CHINA = ZoneInfo("Asia/Shanghai")
-KIND = "rectification_overdue"
+KIND = "rectify_overdue"
 
 
 def dedup_key(task_id: int, deadline: object) -> str:

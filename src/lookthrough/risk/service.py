@@ -251,7 +251,7 @@ class AlertIn:
     """An early warning another domain raises (an overdue rectification task …): about one
     business, routed to ``region_code``, raised once per ``dedup_key``."""
 
-    kind: str  # one of rules.ALERT_KINDS
+    kind: str  # one of rules.ALERT_KINDS (at most 20 characters: the column is that wide)
     entity_id: int
     region_code: str
     level: int
