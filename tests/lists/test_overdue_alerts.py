@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from factories import login_browser, make_user
+from factories import login, login_browser, make_user
 from lookthrough.audit.models import AuditEvent
 from lookthrough.core import clock
 from lookthrough.core.actor import Actor
@@ -127,6 +127,11 @@ def test_the_inbox_shows_the_alert_to_its_region_with_a_link_to_the_task(
     assert total == 1 and rows[0].link == f"/lists/rectifications/{task.id}"
     assert rows[0].kind_label == "整改任务超期"
     assert inbox.search(db, actor=official("340103"), kind="rectify_overdue")[1] == 0
+    headers = login(client, make_user(db, username="overdue_api").username)
+    (item,) = client.get("/api/v1/risk/alerts?kind=rectify_overdue", headers=headers).json()[
+        "items"
+    ]
+    assert item["link"] == f"/lists/rectifications/{task.id}"
     login_browser(client, make_user(db, username="overdue_inbox").username)
     page = client.get("/risk/alerts").text
     assert f'href="/lists/rectifications/{task.id}"' in page and "整改任务超期" in page
