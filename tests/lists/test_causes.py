@@ -14,6 +14,7 @@ from lookthrough.audit.models import AuditEvent
 from lookthrough.core.errors import NotFound, PermissionDenied, ValidationFailed
 from lookthrough.lists import causes, rules
 from lookthrough.lists.causes import CauseIn, DissectionIn
+from lookthrough.risk.models import Assessment
 
 PANEL = [
     {"name": "王监管", "organisation": "蜀山区市场监督管理局", "kind": "regulator"},
@@ -36,6 +37,49 @@ def test_representatives_spread_over_strata_with_a_reason_each(db: Session) -> N
     assert (picked[0].candidate.entity_id, picked[0].violations) == (risky.id, 3)
     assert picked[0].candidate.risk == "高" and picked[1].candidate.risk == "中"
     assert all("区划" in s.reason and "风险" in s.reason for s in picked)
+
+
+def _assess(db: Session, entity_id: int, region: str, level: int) -> None:
+    db.add(Assessment(entity_id=entity_id, region_code=region, field="catering",
+                      model_id="logistic-test", as_of=date(2025, 12, 31),
+                      assessed_at=BEFORE, probability=0.5, consequence=2.0, level=level,
+                      top=[]))  # fmt: skip
+    db.flush()
+
+
+def test_representatives_read_the_risk_assessment_and_say_when_it_is_missing(
+    db: Session,
+) -> None:
+    chain = build(db)
+    assessed, low = chain.dirty[4], chain.dirty[5]
+    _assess(db, assessed.id, assessed.region_code, level=1)  # I 级 重大 → 高
+    _assess(db, low.id, low.region_code, level=4)  # IV 级 低 → 低, whatever its records say
+    picked = {
+        s.candidate.entity_id: s
+        for s in causes.suggest(db, actor=chain.actor, problem_id=chain.problem.id, k=6)
+    }
+    first = next(iter(picked))
+    assert first == assessed.id  # the only 高 business leads
+    top = picked[assessed.id]
+    assert (top.candidate.risk, top.level, top.violations) == ("高", 1, None)
+    assert "风险评估 I级" in top.reason
+    assert (picked[low.id].candidate.risk, picked[low.id].level) == ("低", 4)
+    others = [s for e, s in picked.items() if e not in (assessed.id, low.id)]
+    assert others and all(s.level is None and s.violations is not None for s in others)
+    assert all("未作风险评估" in s.reason for s in others)
+
+
+def test_an_assessment_outside_the_actor_region_is_not_read(db: Session) -> None:
+    chain = build(db)
+    far = chain.dirty[0]
+    # An assessment filed under another county (the business moved): not this official's to read.
+    _assess(db, far.id, "340103", level=1)
+    risk = causes.risk_of(db, actor=chain.actor, entity_ids=[far.id], until=date(2026, 1, 1))
+    assert risk[far.id].level is None and "未作风险评估" in risk[far.id].basis
+
+
+def test_level_bands_table() -> None:
+    assert [rules.level_band(level) for level in (1, 2, 3, 4)] == ["高", "高", "中", "低"]
 
 
 def test_representatives_table() -> None:

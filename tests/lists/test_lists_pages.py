@@ -42,8 +42,8 @@ def test_matter_problem_pages_create_propose_confirm(db: Session, client: TestCl
 
     matter_id = int(made.headers["location"].rsplit("/", 1)[1])
     edited = _post(client, f"/lists/matters/{matter_id}", csrf, name="食用植物油（2026）",
-                   risk_points="OIL-1|原料检验|原料验收缺项|sampling_fail_rate\n", note="年度调整",
-                   industry_prefixes="C1331,F5121")  # fmt: skip
+                   risk_points="OIL-1|原料检验|原料验收缺项|oil_sampling_failures_24m\n",
+                   note="年度调整", industry_prefixes="C1331,F5121")  # fmt: skip
     assert edited.status_code == 200 and "已保存为新版本" in edited.text and "v2" in edited.text
     bad = _post(client, f"/lists/matters/{matter_id}", csrf, name="x", risk_points="只有一列")
     assert bad.status_code == 422 and "风险点格式" in bad.text

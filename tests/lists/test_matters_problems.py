@@ -3,6 +3,8 @@ penetration run — on the real database."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,10 +14,12 @@ from lookthrough.audit.models import AuditEvent
 from lookthrough.core.actor import Actor
 from lookthrough.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lookthrough.core.roles import Role
-from lookthrough.lists import matters, problems
+from lookthrough.lists import matters, problems, templates
 from lookthrough.lists.models import MatterVersion, ProblemEvidence
 from lookthrough.penetration import service as penetration
 from lookthrough.registry.models import Relation
+from lookthrough.risk import indicators as risk_indicators
+from lookthrough.risk.models import Indicator
 
 DIRTY = "后厨卫生状况差，地面有积水油污"
 
@@ -61,12 +65,38 @@ def test_a_matter_from_a_template_is_versioned_on_every_change(db: Session) -> N
     assert db.scalar(select(func.count()).select_from(MatterVersion)) == 2
 
 
-def test_a_matter_refuses_bad_indicator_codes_and_other_regions(db: Session) -> None:
+def test_every_template_indicator_is_in_the_risk_library(db: Session) -> None:
+    codes = templates.template_codes()
+    assert codes and templates.unknown_indicators(db, sorted(codes)) == []
+    shipped = {item["code"] for item in risk_indicators.default_library()}
+    assert codes <= shipped
+
+
+def test_a_matter_refuses_indicator_codes_the_risk_library_lacks(db: Session) -> None:
     actor = official()
-    bad = matters.MatterIn(name="x", risk_points=[matters.RiskPointIn(code="A", name="a",
-                           indicators=["不是代码"])])  # fmt: skip
-    with pytest.raises(ValidationFailed):
+    bad = matters.MatterIn(
+        name="x",
+        risk_points=[
+            matters.RiskPointIn(
+                code="A",
+                name="a",
+                indicators=["findings_24m", "trap_rate_x", "不是代码", "trap_rate_x"],
+            )
+        ],
+    )
+    unknown = "风险指标库中没有以下指标代码：trap_rate_x、不是代码"
+    with pytest.raises(ValidationFailed, match=unknown):
         matters.create(db, actor=actor, code="x", field="food", data=bad)
+    # A draft the province is still writing counts as known; a retired one does not.
+    for code, status in (("trap_rate_x", "draft"), ("old_rate", "retired")):
+        db.add(Indicator(code=code, version=1, status=status, definition={}, created_by="t",
+                         created_at=datetime.now(UTC)))  # fmt: skip
+    db.flush()
+    assert templates.unknown_indicators(db, ["trap_rate_x", "old_rate"]) == ["old_rate"]
+
+
+def test_a_matter_refuses_other_regions_and_inspectors(db: Session) -> None:
+    actor = official()
     mine = matters.create_from_template(db, actor=actor, template="catering")
     with pytest.raises(NotFound):
         matters.get(db, actor=official("340103"), matter_id=mine.id)

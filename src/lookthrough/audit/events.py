@@ -286,6 +286,17 @@ class RectificationOpened(AuditEventType):
 
 
 @dataclass(frozen=True, slots=True)
+class OverdueAlertsRaised(AuditEventType):
+    kind = "lists.overdue_alerts_raised"
+    label = "整改超期预警"
+    object_type = "risk_alert"
+    object_id: str  # the region the job ran for
+    alerts: int
+    first_alert_id: int  # the lowest and highest id of the alerts raised
+    last_alert_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class RectificationMoved(AuditEventType):
     kind = "lists.rectification_moved"
     label = "整改任务状态变更"

@@ -66,7 +66,7 @@ def representatives(problem_id: int, actor: ActorDep, db: SessionDep) -> list[Su
         SuggestionOut(entity_id=s.candidate.entity_id, name=s.candidate.name,
                       region_code=s.candidate.region_code, size=s.candidate.size,
                       risk=s.candidate.risk, problem_records=s.candidate.problem_records,
-                      violations=s.violations, reason=s.reason)
+                      violations=s.violations, risk_level=s.level, reason=s.reason)
         for s in causes.suggest(db, actor=actor, problem_id=problem_id)
     ]  # fmt: skip
 

@@ -26,6 +26,7 @@ from lookthrough.penetration import service as penetration
 from lookthrough.records import service as records_service
 from lookthrough.records.models import Record
 from lookthrough.registry.models import Entity, Subject
+from lookthrough.risk import service as risk_service
 
 SUGGESTED = 6  # representative subjects suggested per problem
 # The records counted by the risk proxy: what the bureau itself found wrong.
@@ -83,20 +84,47 @@ class CauseIn(BaseModel):
 class Suggestion:
     candidate: rules.Candidate
     reason: str
-    violations: int
+    violations: int | None  # the proxy's count; None when the band is the assessment's
+    level: int | None = None  # the risk domain's current level, when assessed
+
+
+@dataclass(frozen=True, slots=True)
+class RiskOf:
+    """A business's risk band for stratifying, and what it rests on."""
+
+    band: str  # 高 | 中 | 低
+    basis: str
+    level: int | None
+    violations: int | None
 
 
 def _scoped(column: object, actor: Actor) -> ColumnElement[bool]:
     return region_prefix_clause(column, actor.region)
 
 
-def risk_proxy(session: Session, *, entity_ids: Iterable[int], until: date) -> dict[int, int]:
-    """Violations per business in the year up to ``until`` — the stand-in for a risk level.
+def risk_of(
+    session: Session, *, actor: Actor, entity_ids: Iterable[int], until: date
+) -> dict[int, RiskOf]:
+    """The risk band of each business: the risk domain's current assessment (level I–IV →
+    高/中/低), or, for a business it has not assessed yet, the violation-count proxy — and the
+    basis says which. This is the one place representative subjects read risk from."""
+    ids = set(entity_ids)
+    levels = risk_service.levels_of(session, actor=actor, entity_ids=ids)
+    counted = risk_proxy(session, entity_ids=ids - levels.keys(), until=until)
+    found = {
+        e: RiskOf(rules.level_band(n), f"风险评估 {risk_service.level_name(n)}", n, None)
+        for e, n in levels.items()
+    }
+    for e in ids - levels.keys():
+        n = counted.get(e, 0)
+        found[e] = RiskOf(rules.risk_band(n), f"未作风险评估，按近一年违法违规记录 {n} 条估计",
+                          None, n)  # fmt: skip
+    return found
 
-    INTEGRATOR: when the risk domain is merged, replace this by its latest assessment per
-    business (level I–IV → 高/中/低) and keep ``rules.risk_band`` for businesses it has not
-    assessed. This is the one place representative subjects read risk from.
-    """
+
+def risk_proxy(session: Session, *, entity_ids: Iterable[int], until: date) -> dict[int, int]:
+    """Violations per business in the year up to ``until`` — the stand-in for a risk level,
+    for businesses the risk domain has not assessed (see ``risk_of``)."""
     ids = sorted(set(entity_ids))
     end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
     start = end - RISK_WINDOW
@@ -151,7 +179,7 @@ def suggest(
         )
     )
     until = min(clock.today(), latest.date()) if latest else clock.today()
-    violations = risk_proxy(session, entity_ids=counts, until=until)
+    risk = risk_of(session, actor=actor, entity_ids=counts, until=until)
     candidates = []
     ids = list(counts)
     for n in range(0, len(ids), 2000):
@@ -164,10 +192,10 @@ def suggest(
             capital = float(e.capital_wan) if e.capital_wan is not None else None
             candidates.append(
                 rules.Candidate(e.id, e.name, e.region_code, rules.size_band(capital),
-                                rules.risk_band(violations.get(e.id, 0)), counts[e.id])
+                                risk[e.id].band, counts[e.id], risk[e.id].basis)
             )  # fmt: skip
     return [
-        Suggestion(c, reason, violations.get(c.entity_id, 0))
+        Suggestion(c, reason, risk[c.entity_id].violations, risk[c.entity_id].level)
         for c, reason in rules.representatives(candidates, k)
     ]
 

@@ -84,12 +84,15 @@ def population_of(matter: Matter, region: str | None = None) -> Population:
     )
 
 
-def _validate(data: MatterIn) -> None:
+def _validate(session: Session, data: MatterIn) -> None:
     if data.unit not in UNIT_LABELS:
         raise ValidationFailed(f"统计对象“{data.unit}”不存在")
     codes = [c for rp in data.risk_points for c in rp.indicators]
-    if bad := unknown_indicators(codes):
-        raise ValidationFailed(f"指标代码格式不正确：{'、'.join(bad)}", field="indicators")
+    if bad := unknown_indicators(session, codes):
+        raise ValidationFailed(
+            f"风险指标库中没有以下指标代码：{'、'.join(bad)}（请先在风险指标库中定义并发布）",
+            field="indicators",
+        )
     points = [rp.code for rp in data.risk_points]
     if len(points) != len(set(points)):
         raise ValidationFailed("风险点编号不能重复", field="risk_points")
@@ -117,7 +120,7 @@ def create(session: Session, *, actor: Actor, code: str, field: str, data: Matte
     require(actor, Capability.MANAGE_LISTS)
     if field not in FIELD_LABELS:
         raise ValidationFailed(f"领域“{field}”不存在", field="field")
-    _validate(data)
+    _validate(session, data)
     exists = session.scalar(
         select(Matter.id).where(Matter.region_code == actor.region, Matter.code == code)
     )
@@ -134,7 +137,7 @@ def create(session: Session, *, actor: Actor, code: str, field: str, data: Matte
 def update(session: Session, *, actor: Actor, matter_id: int, data: MatterIn) -> Matter:
     """A new version of a matter; the old one stays readable in its history."""
     require(actor, Capability.MANAGE_LISTS)
-    _validate(data)
+    _validate(session, data)
     matter = get(session, actor=actor, matter_id=matter_id)
     return _apply(session, actor=actor, matter=matter, data=data)
 

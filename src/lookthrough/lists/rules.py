@@ -79,6 +79,19 @@ def days_overdue(deadline: date, today: date) -> int:
     return max(0, (today - deadline).days)
 
 
+OVERDUE_SERIOUS_DAYS = 30  # our cut: a month past the deadline is no longer a slip
+
+
+def overdue_alert_level(days: int) -> int:
+    """整改超期预警等级：超期 30 天以上为 II 级（较大），否则为 III 级（一般）。"""
+    return 2 if days > OVERDUE_SERIOUS_DAYS else 3
+
+
+def overdue_alert_title(title: str, days: int, open_targets: int) -> str:
+    """预警标题：整改任务名称、超期天数和尚未完成整改的主体数。"""
+    return f"整改任务“{title}”已超期 {days} 天，{open_targets} 户尚未完成整改"
+
+
 # How far along each state is, for a task's overall state and its progress bar.
 STATE_ORDER = ("open", "reopened", "in_progress", "submitted", "verified", "closed")
 
@@ -126,11 +139,19 @@ def verification_refused(
 
 
 def risk_band(violations: int) -> str:
-    """风险分层（代理指标）：近一年违法违规记录（行政处罚、检查发现问题、列入异常名录）
-    3 条及以上为高，1–2 条为中，没有为低。"""
+    """风险分层（代理指标，仅用于尚未作风险评估的主体）：近一年违法违规记录（行政处罚、检查
+    发现问题、列入异常名录）3 条及以上为高，1–2 条为中，没有为低。"""
     if violations >= 3:
         return "高"
     return "中" if violations >= 1 else "低"
+
+
+def level_band(level: int) -> str:
+    """风险分层（风险评估）：I 级（重大）、II 级（较大）为高，III 级（一般）为中，
+    IV 级（低）为低。"""
+    if level <= 2:
+        return "高"
+    return "中" if level == 3 else "低"
 
 
 _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -241,6 +262,7 @@ class Candidate:
     size: str  # 小 | 中 | 大 (registered capital band)
     risk: str  # 高 | 中 | 低
     problem_records: int
+    basis: str = ""  # where the risk band came from: the assessment, or the proxy's count
 
 
 def size_band(capital_wan: float | None) -> str:
@@ -273,7 +295,8 @@ def representatives(candidates: Sequence[Candidate], k: int = 6) -> list[tuple[C
             if len(strata[stratum]) > depth:
                 c = strata[stratum][depth]
                 reason = (
-                    f"{c.region_code[:6]} 区划 · {c.size}型 · 风险{c.risk}："
+                    f"{c.region_code[:6]} 区划 · {c.size}型 · 风险{c.risk}"
+                    f"{f'（{c.basis}）' if c.basis else ''}："
                     f"该层问题记录最多（{c.problem_records} 条），代表同类主体"
                 )
                 chosen.append((c, reason))

@@ -130,7 +130,8 @@ class SuggestionOut(BaseModel):
     size: str
     risk: str
     problem_records: int
-    violations: int
+    violations: int | None = Field(description="近一年违法违规记录（仅未作风险评估的主体）")
+    risk_level: int | None = Field(description="风险评估等级 1–4（已评估的主体）")
     reason: str
 
 

@@ -26,7 +26,7 @@ from lookthrough.core.scope import (
 )
 from lookthrough.records.models import Record, RecordSubject
 from lookthrough.registry.models import Subject
-from lookthrough.resolution.models import LINKED_STATUSES, MentionLink
+from lookthrough.resolution import service as resolution_service
 
 SignatureKind = Literal[
     "finding", "sampling_item", "incident", "iot_alarm", "list_entry", "text_terms"
@@ -186,20 +186,16 @@ def records_of(
     """Current records of ``kinds`` in the actor's scope, each with the unit it counts for.
 
     A complaint counts for a business when its ``entity_id`` is that business or when entity
-    resolution links its mention to it. The link is read from resolution's ``mention_link``
-    view in the same query: resolution's service offers a per-business sub-select only, and a
-    per-business query for every record would not scale (INTEGRATOR: move this join into
-    resolution's service if it grows a bulk form).
+    resolution links its mention to it — read in the same query, through resolution's bulk
+    sub-select of linked mentions.
     """
     require_business_reader(actor)
     if unit == "entity":
+        links = resolution_service.linked_mentions()
         stmt = select(
-            Record.id, Record.kind, Record.entity_id, MentionLink.entity_id, Record.occurred_at,
+            Record.id, Record.kind, Record.entity_id, links.c.entity_id, Record.occurred_at,
             Record.region_code, Record.payload,
-        ).outerjoin(
-            MentionLink,
-            and_(MentionLink.record_id == Record.id, MentionLink.status.in_(LINKED_STATUSES)),
-        )  # fmt: skip
+        ).outerjoin(links, links.c.record_id == Record.id)  # fmt: skip
     else:
         stmt = (
             select(

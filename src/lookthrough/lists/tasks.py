@@ -181,11 +181,8 @@ def search(
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[TaskView], int]:
-    """整改清单 in scope; ``overdue``: only tasks past their deadline with a target not done.
-
-    INTEGRATOR: the alert for an overdue task belongs to the risk domain's alerts; a daily job
-    should call ``search(..., overdue=True)`` as a system actor and raise one alert per task.
-    """
+    """整改清单 in scope; ``overdue``: only tasks past their deadline with a target not done
+    (``overdue.raise_overdue_alerts`` turns each into one of the risk domain's alerts)."""
     require_business_reader(actor)
     stmt = _search_stmt(actor, problem_id=problem_id, matter_id=matter_id, state=state,
                         overdue_on=today if overdue else None)  # fmt: skip

@@ -2,15 +2,19 @@
 quality and live-stream e-commerce, each with key risk points and the indicators that measure
 them.
 
-Indicator codes are data here. The risk domain owns the indicator catalogue; INTEGRATOR: validate
-these codes against it (``risk`` service) when the two branches meet — ``unknown_indicators``
-below is the one place to do it.
+Indicator codes are data here, but the risk domain owns the indicator catalogue: every code a
+template names is one of its shipped indicators (``risk/data/indicators.yaml``, a test checks
+it), and ``unknown_indicators`` checks the codes of any matter against the catalogue.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lookthrough.risk import service as risk_service
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +69,11 @@ TEMPLATES: dict[str, Template] = {
             unit="elevator", subject_kinds=("elevator",),
             risk_points=(
                 RiskPoint("EL-1", "维保不到位", "维保单位未按规定周期维保或维保记录弄虚作假",
-                          ("elevator_trap_rate", "maintenance_overdue_days")),
+                          ("elevator_entrapment_alarms_12m", "uncleared_alarms_12m")),
                 RiskPoint("EL-2", "定期检验超期", "电梯未按期定期检验仍在使用",
-                          ("inspection_overdue_days",)),
+                          ("days_since_inspection",)),
                 RiskPoint("EL-3", "困人故障频发", "物联网监测到的困人、停梯报警多",
-                          ("iot_trap_alarms_90d", "incident_count_365d")),
+                          ("elevator_alarm_trend_6m", "elevator_incidents_24m")),
             ),
         ),
         Template(
@@ -78,9 +82,9 @@ TEMPLATES: dict[str, Template] = {
             unit="gas_cylinder", subject_kinds=("gas_cylinder",),
             risk_points=(
                 RiskPoint("GC-1", "超期未检气瓶充装", "超过检验周期的气瓶仍被充装",
-                          ("cylinder_overdue_share",)),
+                          ("licence_age_days", "days_since_inspection")),
                 RiskPoint("GC-2", "充装前检查缺失", "充装前后未按规定检查",
-                          ("finding_count_365d",)),
+                          ("findings_24m", "gas_cylinder_incidents_36m")),
             ),
         ),
         Template(
@@ -90,9 +94,9 @@ TEMPLATES: dict[str, Template] = {
                                "H62"),
             risk_points=(
                 RiskPoint("OIL-1", "原料及出厂检验不严", "原料验收和出厂检验项目缺项",
-                          ("sampling_fail_rate", "finding_count_365d")),
+                          ("oil_sampling_failures_24m", "findings_24m")),
                 RiskPoint("OIL-2", "进货查验不落实", "批发、零售和餐饮单位未查验供货者",
-                          ("supplier_risk_share",)),
+                          ("oil_sampling_failures_24m", "inspection_violations_12m")),
             ),
         ),
         Template(
@@ -101,8 +105,9 @@ TEMPLATES: dict[str, Template] = {
             industry_prefixes=("C1442",),
             risk_points=(
                 RiskPoint("IF-1", "质量管理体系自查不到位", "未按规定开展体系自查",
-                          ("finding_count_365d",)),
-                RiskPoint("IF-2", "批次检验不全", "批次检验记录不全", ("sampling_fail_rate",)),
+                          ("food_production_serious_findings_36m", "findings_24m")),
+                RiskPoint("IF-2", "批次检验不全", "批次检验记录不全",
+                          ("formula_sampling_failures_36m",)),
             ),
         ),
         Template(
@@ -110,8 +115,10 @@ TEMPLATES: dict[str, Template] = {
             "肉品品质检验、冷链储存与乳制品出厂检验。",
             industry_prefixes=("C135", "C1441"),
             risk_points=(
-                RiskPoint("MD-1", "冷链温控缺失", "冷库温度记录缺失", ("finding_count_365d",)),
-                RiskPoint("MD-2", "检验不合格", "抽检不合格", ("sampling_fail_rate",)),
+                RiskPoint("MD-1", "冷链温控缺失", "冷库温度记录缺失",
+                          ("findings_24m", "food_production_serious_findings_36m")),
+                RiskPoint("MD-2", "检验不合格", "抽检不合格",
+                          ("sampling_failures_24m", "sampling_failure_rate_36m")),
             ),
         ),
         Template(
@@ -120,8 +127,9 @@ TEMPLATES: dict[str, Template] = {
             industry_prefixes=("H62",),
             risk_points=(
                 RiskPoint("CT-1", "后厨卫生差", "后厨卫生和餐具消毒不达标",
-                          ("finding_count_365d", "complaint_count_90d")),
-                RiskPoint("CT-2", "原料来源不明", "未按规定索证索票", ("supplier_risk_share",)),
+                          ("catering_hygiene_complaints_12m", "findings_24m")),
+                RiskPoint("CT-2", "原料来源不明", "未按规定索证索票",
+                          ("inspection_violations_12m", "catering_complaints_12m")),
             ),
         ),
         Template(
@@ -130,9 +138,9 @@ TEMPLATES: dict[str, Template] = {
             industry_prefixes=("C3831", "C3861", "C3762"),
             risk_points=(
                 RiskPoint("IP-1", "产品质量不合格", "导体电阻、熄火保护、车速等项目不合格",
-                          ("sampling_fail_rate",)),
+                          ("product_sampling_failures_36m",)),
                 RiskPoint("IP-2", "生产许可与认证缺失", "许可证过期或未取得CCC认证",
-                          ("licence_expired",)),
+                          ("licence_age_days",)),
             ),
         ),
         Template(
@@ -141,9 +149,9 @@ TEMPLATES: dict[str, Template] = {
             industry_prefixes=("F5292",), subject_kinds=("shop",),
             risk_points=(
                 RiskPoint("LC-1", "绝对化用语与虚假宣传", "直播中使用“最”“第一”等用语",
-                          ("complaint_count_90d", "opinion_negative_90d")),
+                          ("live_banned_claims_12m", "live_commerce_opinion_12m")),
                 RiskPoint("LC-2", "平台主体责任不落实", "平台对入驻商家审核和管理不到位",
-                          ("platform_complaint_share",)),
+                          ("complaints_12m", "negative_opinion_12m")),
             ),
         ),
         Template(
@@ -151,18 +159,22 @@ TEMPLATES: dict[str, Template] = {
             "通过登记住所无法联系、长期未公示年报的主体及其实际控制人。",
             risk_points=(
                 RiskPoint("SC-1", "失联与经营异常", "列入经营异常名录",
-                          ("abnormal_listed", "annual_report_missing")),
+                          ("abnormal_listed_36m",)),
                 RiskPoint("SC-2", "同一控制人名下异常集中", "实际控制人名下多户异常",
-                          ("controller_abnormal_share",)),
+                          ("dishonesty_listed_60m", "abnormal_listed_36m")),
             ),
         ),
     )
 }  # fmt: skip
 
 
-def unknown_indicators(codes: list[str]) -> list[str]:
-    """Indicator codes the risk domain does not define. Until the risk domain is merged every
-    well-formed code is accepted (the check is the shape only)."""
-    import re
+def unknown_indicators(session: Session, codes: list[str]) -> list[str]:
+    """The codes among ``codes`` that the risk domain's indicator catalogue does not define, in
+    the order given, each once."""
+    known = risk_service.indicator_codes(session)
+    return [c for c in dict.fromkeys(codes) if c not in known]
 
-    return [c for c in codes if not re.fullmatch(r"[a-z][a-z0-9_]{2,59}", c)]
+
+def template_codes() -> set[str]:
+    """Every indicator code the shipped templates name."""
+    return {c for t in TEMPLATES.values() for rp in t.risk_points for c in rp.indicators}

@@ -137,7 +137,12 @@ def excel(session: Session, *, actor: Actor, entity_id: int) -> tuple[bytes, str
             )
         )
     sheets.append(Sheet("监管信息", TIMELINE_HEADERS, made.timeline_rows()))
-    sheets += [Sheet(s.title, s.columns, s.rows) for s in f.sections if s.columns]
+    for s in f.sections:
+        if s.facts:  # the level, probability … of the risk part: a sheet of their own
+            sheets.append(Sheet(f"{s.title}概况" if s.columns else s.title, ("项目", "内容"),
+                                list(s.facts)))  # fmt: skip
+        if s.columns:
+            sheets.append(Sheet(s.title, s.columns, s.rows))
     if made.graph is not None and made.graph.edges:
         sheets.append(
             Sheet("关联关系", ("关系", "方向", "对方", "数量", "依据"), made.graph_rows())

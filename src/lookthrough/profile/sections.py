@@ -35,6 +35,9 @@ OFFICIALS_ONLY = frozenset({Audience.OFFICIAL})
 # Modules that register providers; each domain adds its own line.
 MODULES: list[str] = [
     "lookthrough.profile.memberships",
+    "lookthrough.risk.profile_section",
+    "lookthrough.lists.profile_section",
+    "lookthrough.profile.operations",
 ]
 
 

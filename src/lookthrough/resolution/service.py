@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy import Select, Subquery, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from lookthrough.core.config import Settings
@@ -44,6 +44,17 @@ def linked_record_ids(entity_id: int) -> Select[str]:
     """
     return select(MentionLink.record_id).where(
         MentionLink.entity_id == entity_id, MentionLink.status.in_(LINKED_STATUSES)
+    )
+
+
+def linked_mentions() -> Subquery:
+    """(``record_id``, ``entity_id``) of every mention linked to a business, as a sub-select to
+    outer-join onto a scoped query over many records at once (the bulk form of
+    ``linked_record_ids``): ``.outerjoin(links, links.c.record_id == Record.id)``."""
+    return (
+        select(MentionLink.record_id, MentionLink.entity_id)
+        .where(MentionLink.status.in_(LINKED_STATUSES))
+        .subquery("linked_mention")
     )
 
 

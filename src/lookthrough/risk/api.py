@@ -106,7 +106,7 @@ def alerts(
     actor: ActorDep,
     db: SessionDep,
     state: str | None = Query(None, pattern=r"^(open|acknowledged|assigned|closed)$"),
-    kind: str | None = Query(None, pattern=r"^(level_rise|threshold|baseline)$"),
+    kind: str | None = Query(None, pattern=r"^(level_rise|threshold|baseline|rectify_overdue)$"),
     region: str | None = REGION,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),

@@ -44,6 +44,7 @@ class AlertView:
     assignee: str | None
     note: str | None
     actions: list[str]
+    link: str | None = None  # the task an alert from another domain is about
 
 
 def _view(alert: Alert, name: str, assignee: str | None) -> AlertView:
@@ -66,6 +67,7 @@ def _view(alert: Alert, name: str, assignee: str | None) -> AlertView:
         assignee=assignee,
         note=alert.note,
         actions=[a for a in rules.ALERT_ACTIONS if rules.next_state(alert.state, a)],
+        link=rules.alert_link(alert.kind, alert.detail or {}),
     )
 
 

@@ -173,7 +173,7 @@ class Alert(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # level_rise | threshold | baseline
+    kind: Mapped[str] = mapped_column(String(20))  # rules.ALERT_KINDS
     entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(12))
     indicator_code: Mapped[str | None] = mapped_column(String(40))

@@ -168,7 +168,19 @@ ALERT_KINDS = {
     "level_rise": "风险等级上升",
     "threshold": "指标越过阈值",
     "baseline": "偏离自身基线",
+    "rectify_overdue": "整改任务超期",
 }
+
+
+def alert_link(kind: str, detail: dict[str, object]) -> str | None:
+    """Where an alert raised by another domain points (the overdue task), built from its id
+    rather than read from the row, so an alert can only ever link inside the app."""
+    task_id = detail.get("task_id")
+    if kind == "rectify_overdue" and isinstance(task_id, int):
+        return f"/lists/rectifications/{task_id}"
+    return None
+
+
 BASELINE_RECENT_DAYS = 30
 BASELINE_HISTORY_DAYS = 365  # the 12 months before the recent 30 days
 BASELINE_MIN_RECENT = 3

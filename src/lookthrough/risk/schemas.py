@@ -82,6 +82,7 @@ class AlertOut(BaseModel):
     assignee: str | None
     note: str | None
     actions: list[str]
+    link: str | None = Field(None, description="整改任务等关联页面（其他领域发出的预警）")
 
 
 class AlertPage(BaseModel):

@@ -9,7 +9,7 @@ Scores are for officials only: every function refuses enterprise users and the p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,12 +18,13 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from lookthrough.core.actor import Actor
+from lookthrough.core.errors import OutOfJurisdiction
 from lookthrough.core.roles import Capability
 from lookthrough.core.scope import region_prefix_clause, require
 from lookthrough.engine.definitions import IndicatorSpec
 from lookthrough.risk import indicators, rules
 from lookthrough.risk.fields import CREDIT_DOMAINS, FIELD_LABELS
-from lookthrough.risk.models import Assessment, CreditClass
+from lookthrough.risk.models import Alert, Assessment, CreditClass, Indicator
 from lookthrough.risk.scorers import applies
 
 GENERAL = "general"
@@ -91,6 +92,32 @@ def current_assessment(session: Session, *, actor: Actor, entity_id: int) -> Ass
         )
     )
     return None if row is None else AssessmentView.of(row)
+
+
+LOOKUP_CHUNK = 2000  # ids per IN list (SQLite allows 32,766 parameters)
+
+
+def levels_of(session: Session, *, actor: Actor, entity_ids: Iterable[int]) -> dict[int, int]:
+    """Current levels of many businesses at once (the ones in scope that have been assessed)."""
+    require(actor, Capability.READ_BUSINESS)
+    ids = sorted(set(entity_ids))
+    found: dict[int, int] = {}
+    for n in range(0, len(ids), LOOKUP_CHUNK):
+        found.update(
+            (int(e), int(level))
+            for e, level in session.execute(
+                select(Assessment.entity_id, Assessment.level).where(
+                    Assessment.entity_id.in_(ids[n : n + LOOKUP_CHUNK]),
+                    _in_scope(actor, Assessment.region_code),
+                )
+            )
+        )
+    return found
+
+
+def level_name(level: int) -> str:
+    """``II级 较大（橙）``: how a level is written everywhere."""
+    return rules.level_label(level)
 
 
 def level_of(session: Session, *, actor: Actor, entity_id: int) -> int | None:
@@ -184,6 +211,16 @@ def indicators_by_field(session: Session, *, field: str | None = None) -> list[I
     return found
 
 
+def indicator_codes(session: Session) -> set[str]:
+    """Every indicator code the risk domain knows: the shipped library and every code in the
+    indicator table that is published or in draft (a retired code measures nothing now)."""
+    shipped = {str(item["code"]) for item in indicators.default_library()}
+    stored = session.scalars(
+        select(Indicator.code).where(Indicator.status.in_(("published", "draft"))).distinct()
+    )
+    return shipped | {str(code) for code in stored}
+
+
 def indicators_for_matter(session: Session, *, matter: str) -> list[IndicatorView]:
     """Published indicators serving a matter (事项), e.g. ``电梯安全`` — for the lists' key risk
     points."""
@@ -207,6 +244,78 @@ def level_counts(session: Session, *, actor: Actor, region: str | None = None) -
     rows = session.execute(stmt.group_by(Assessment.level)).all()
     found = {int(level): int(n) for level, n in rows}
     return {level: found.get(level, 0) for level in (1, 2, 3, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class AlertIn:
+    """An early warning another domain raises (an overdue rectification task …): about one
+    business, routed to ``region_code``, raised once per ``dedup_key``."""
+
+    kind: str  # one of rules.ALERT_KINDS (at most 20 characters: the column is that wide)
+    entity_id: int
+    region_code: str
+    level: int
+    title: str
+    detail: dict[str, Any]
+    dedup_key: str
+
+
+def raise_alerts(
+    session: Session, *, actor: Actor, alerts: Sequence[AlertIn], now: dt.datetime
+) -> list[int]:
+    """Add the alerts whose ``dedup_key`` has never been raised (whatever became of the earlier
+    one: a closed alert is not raised again for the same thing); returns the new alerts' ids.
+
+    Only regions inside the actor's jurisdiction are written to, so a job run for one city
+    cannot drop alerts into another's inbox."""
+    require(actor, Capability.READ_BUSINESS)
+    for a in alerts:
+        if a.kind not in rules.ALERT_KINDS:
+            raise ValueError(f"unknown alert kind {a.kind!r}")
+        if not a.region_code.startswith(actor.jurisdiction):
+            raise OutOfJurisdiction(region=a.region_code)
+    keys = sorted({a.dedup_key for a in alerts})
+    seen: set[str] = set()
+    for n in range(0, len(keys), LOOKUP_CHUNK):
+        seen.update(
+            session.scalars(
+                select(Alert.dedup_key).where(Alert.dedup_key.in_(keys[n : n + LOOKUP_CHUNK]))
+            )
+        )
+    fresh = []
+    for a in alerts:
+        if a.dedup_key in seen:
+            continue
+        seen.add(a.dedup_key)
+        fresh.append(
+            Alert(kind=a.kind, entity_id=a.entity_id, region_code=a.region_code,
+                  indicator_code=None, level=a.level, title=a.title[:300], detail=a.detail,
+                  dedup_key=a.dedup_key, raised_at=now, state="open", updated_at=now,
+                  updated_by=actor.username)
+        )  # fmt: skip
+    session.add_all(fresh)
+    session.flush()
+    return [a.id for a in fresh]
+
+
+ALERTS_SHOWN = 50  # on a business's file
+
+
+def open_alerts_of(session: Session, *, actor: Actor, entity_id: int) -> list[Alert]:
+    """The business's alerts not yet closed, in the actor's region, newest first."""
+    require(actor, Capability.READ_BUSINESS)
+    return list(
+        session.scalars(
+            select(Alert)
+            .where(
+                Alert.entity_id == entity_id,
+                Alert.state != "closed",
+                _in_scope(actor, Alert.region_code),
+            )
+            .order_by(Alert.raised_at.desc(), Alert.id.desc())
+            .limit(ALERTS_SHOWN)
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,10 +76,12 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
     from lookthrough.lists import guidelines as lists_guidelines
     from lookthrough.lists import problems as lists_problems
     from lookthrough.lists import rules as lists_rules
+    from lookthrough.lists.profile_section import PAGE_LABELS as LISTS_FILE_LABELS
     from lookthrough.lists.tasks import SCOPE_LABELS
     from lookthrough.lists.templates import FIELD_LABELS
     from lookthrough.penetration.graph import FACTOR_TYPES
     from lookthrough.profile.memberships import PAGE_LABELS as PROFILE_LABELS
+    from lookthrough.profile.operations import PAGE_LABELS as OPERATIONS_LABELS
     from lookthrough.profile.search import SHORT_HINT
     from lookthrough.profile.service import LICENCE_STATUSES
     from lookthrough.profile.timeline import LINKED_LABEL
@@ -90,6 +92,7 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
     from lookthrough.risk import fields as risk_fields
     from lookthrough.risk import indicators as risk_indicators
     from lookthrough.risk import rules as risk_rules
+    from lookthrough.risk.profile_section import PAGE_LABELS as RISK_FILE_LABELS
 
     return [
         ("core/errors.py", (error.default_message for error in all_errors())),
@@ -101,6 +104,9 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
         ("resolution/review.py", [*LINK_STATUSES.values(), "未处理"]),
         ("resolution/models.py", JUDGEMENT_LABELS.values()),
         ("profile/memberships.py", PROFILE_LABELS),
+        ("profile/operations.py", OPERATIONS_LABELS),
+        ("lists/profile_section.py", LISTS_FILE_LABELS),
+        ("risk/profile_section.py", RISK_FILE_LABELS),
         ("profile/service.py", (*LICENCE_STATUSES, *SUBJECT_KINDS.values())),
         ("profile/timeline.py", (LINKED_LABEL,)),
         ("profile/search.py", (SHORT_HINT,)),
