@@ -178,10 +178,14 @@ def _copy_csv(session: Session, stmt: Any, schema: pa.Schema) -> pa.Table:
 
 
 def _fetch(session: Session, stmt: Any, schema: pa.Schema, batch: int = 50_000) -> pa.Table:
-    result = session.execute(stmt.execution_options(yield_per=batch))
+    # Rows straight from the driver's cursor: every column is text or a number already (days
+    # are cast to text in SQL), and SQLAlchemy's per-row result processing was half the time
+    # of reading a city's events.
+    result = session.connection().execute(stmt)
+    cursor = result.cursor
     batches = []
-    for rows in result.partitions(batch):
-        columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
+    while rows := cursor.fetchmany(batch):
+        columns: list[Any] = list(zip(*rows, strict=True))
         arrays = []
         for values, fld in zip(columns, schema, strict=True):
             if pa.types.is_date32(fld.type):
@@ -189,6 +193,7 @@ def _fetch(session: Session, stmt: Any, schema: pa.Schema, batch: int = 50_000) 
             else:
                 arrays.append(pa.array(values, fld.type))
         batches.append(pa.record_batch(arrays, schema=schema))
+    result.close()
     if not batches:
         return schema.empty_table()
     return pa.Table.from_batches(batches, schema=schema)
