@@ -17,25 +17,31 @@ from sqlalchemy import Table, delete, text
 from sqlalchemy.orm import Session
 
 BATCH = 5_000
+REBUILD_ROWS = 50_000  # a full replace this big rebuilds its secondary indexes
 
 
 def _is_pg(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+COPY_SLICE = 100_000  # rows turned into CSV at a time
+
+
 def _copy(session: Session, target: str, data: pa.Table) -> None:
-    buffer = io.BytesIO()
-    pacsv.write_csv(data, buffer, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    """``COPY … FROM STDIN`` a slice at a time: the server parses and stores one slice while
+    the next one is turned into CSV here (making the whole CSV first left one side idle)."""
     raw = session.connection().connection.driver_connection
     assert raw is not None
     columns = ", ".join(f'"{name}"' for name in data.column_names)
+    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     with (
         raw.cursor() as cursor,
         cursor.copy(f"COPY {target} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy,
     ):
-        view = buffer.getbuffer()
-        for start in range(0, len(view), 1 << 22):
-            copy.write(view[start : start + (1 << 22)])
+        for start in range(0, data.num_rows, COPY_SLICE):
+            buffer = io.BytesIO()
+            pacsv.write_csv(data.slice(start, COPY_SLICE), buffer, options)
+            copy.write(buffer.getbuffer())
 
 
 def _rows(data: pa.Table) -> list[dict[str, object]]:
@@ -95,8 +101,17 @@ def replace_all(session: Session, table: Table, data: pa.Table) -> None:
     session.flush()
     if _is_pg(session):
         session.execute(text(f'TRUNCATE "{table.name}"'))
-        if data.num_rows:
-            _copy(session, f'"{table.name}"', data)
+        if not data.num_rows:
+            return
+        # Secondary indexes are built once after the load (a sort) rather than kept up to date
+        # row by row; TRUNCATE already holds the table's exclusive lock until commit.
+        rebuild = list(table.indexes) if data.num_rows >= REBUILD_ROWS else []
+        connection = session.connection()
+        for index in rebuild:
+            index.drop(connection)
+        _copy(session, f'"{table.name}"', data)
+        for index in rebuild:
+            index.create(connection)
         return
     session.execute(delete(table))
     if data.num_rows:
