@@ -45,7 +45,9 @@ def _entities_select(session: Session, entity_ids: Sequence[int] | None) -> Sele
         cast(Entity.capital_wan, Float),
         Entity.status,
     )
-    return stmt if entity_ids is None else stmt.where(extract.one_of(session, Entity.id, entity_ids))
+    if entity_ids is None:
+        return stmt
+    return stmt.where(extract.one_of(session, Entity.id, entity_ids))
 
 
 def _subjects_select(session: Session, entity_ids: Sequence[int] | None) -> Select[Any]:

@@ -86,7 +86,7 @@ def _sqlite_insert(
         sql += f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
     connection = session.connection()
     for start in range(0, data.num_rows, BATCH * 10):
-        connection.exec_driver_sql(sql, _driver_rows(data.slice(start, BATCH * 10)))  # type: ignore[arg-type]
+        connection.exec_driver_sql(sql, _driver_rows(data.slice(start, BATCH * 10)))
 
 
 def json_column(data: pa.Table, name: str) -> pa.Table:
