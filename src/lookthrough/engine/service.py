@@ -47,7 +47,7 @@ def load_events(
             ),
             schema,
         )
-        for chunk in extract.chunks(entity_ids)
+        for chunk in extract.chunks(entity_ids, session)
     ]
     table = pa.concat_tables(parts) if parts else schema.empty_table()
     engine.load("events", table)

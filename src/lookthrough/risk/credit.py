@@ -130,12 +130,13 @@ def _previous(session: Session, ids: np.ndarray, full: bool) -> pa.Table:
         return extract.to_arrow(session, stmt, PREVIOUS_SCHEMA)
     parts = [
         extract.to_arrow(
-            session, stmt.where(CreditClass.entity_id.in_([int(i) for i in chunk])),
+            session,
+            stmt.where(extract.one_of(session, CreditClass.entity_id, chunk)),
             PREVIOUS_SCHEMA,
         )
-        for chunk in np.array_split(ids, max(1, -(-len(ids) // 20_000)))
-        if len(chunk)
-    ]  # fmt: skip
+        for chunk in extract.chunks([int(i) for i in ids], session)
+        if chunk
+    ]
     return pa.concat_tables(parts) if parts else PREVIOUS_SCHEMA.empty_table()
 
 

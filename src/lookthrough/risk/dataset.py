@@ -13,7 +13,7 @@ from lookthrough.engine import service as engine_service
 from lookthrough.engine.definitions import IndicatorSpec
 from lookthrough.engine.seam import AnalyticsEngine
 from lookthrough.risk.frame import numpy_columns
-from lookthrough.risk.rules import HORIZON_DAYS, OUTCOMES, VIOLATION_RESULTS
+from lookthrough.risk.rules import CHECKS, HORIZON_DAYS, OUTCOMES, VIOLATION_RESULTS
 
 
 @dataclass
@@ -66,6 +66,14 @@ def outcome_after(engine: AnalyticsEngine, as_of: dt.date) -> np.ndarray:
     table = engine_service.features(engine, OUTCOMES, as_of + dt.timedelta(days=HORIZON_DAYS))
     matrix = numpy_columns(table, [o.code for o in OUTCOMES])
     result: np.ndarray = (matrix.sum(axis=1) > 0).astype(int)
+    return result
+
+
+def checked_after(engine: AnalyticsEngine, as_of: dt.date) -> np.ndarray:
+    """True for businesses inspected or sampled in the 12 months after ``as_of``: those whose
+    outcome says something about their conduct (needs the outcome kinds loaded)."""
+    table = engine_service.features(engine, CHECKS, as_of + dt.timedelta(days=HORIZON_DAYS))
+    result: np.ndarray = numpy_columns(table, [c.code for c in CHECKS]).sum(axis=1) > 0
     return result
 
 

@@ -37,7 +37,7 @@ ENTITY_SCHEMA = pa.schema(
 SUBJECT_SCHEMA = pa.schema([pa.field("entity_id", pa.int64()), pa.field("n", pa.int64())])
 
 
-def _entities_select(entity_ids: Sequence[int] | None) -> Select[Any]:
+def _entities_select(session: Session, entity_ids: Sequence[int] | None) -> Select[Any]:
     stmt = select(
         Entity.id,
         Entity.region_code,
@@ -45,15 +45,17 @@ def _entities_select(entity_ids: Sequence[int] | None) -> Select[Any]:
         cast(Entity.capital_wan, Float),
         Entity.status,
     )
-    return stmt if entity_ids is None else stmt.where(Entity.id.in_(entity_ids))
+    if entity_ids is None:
+        return stmt
+    return stmt.where(extract.one_of(session, Entity.id, entity_ids))
 
 
-def _subjects_select(entity_ids: Sequence[int] | None) -> Select[Any]:
+def _subjects_select(session: Session, entity_ids: Sequence[int] | None) -> Select[Any]:
     stmt: Select[Any] = select(  # type: ignore[assignment]
         Subject.entity_id, func.count()
     ).where(Subject.entity_id.is_not(None))
     if entity_ids is not None:
-        stmt = stmt.where(Subject.entity_id.in_(entity_ids))
+        stmt = stmt.where(extract.one_of(session, Subject.entity_id, entity_ids))
     return stmt.group_by(Subject.entity_id)
 
 
@@ -65,13 +67,13 @@ def load_entities(
     session: Session, engine: AnalyticsEngine, entity_ids: Sequence[int] | None = None
 ) -> int:
     """Load ``entities`` (with each business's field and number of subjects) into the engine."""
-    chunks = list(extract.chunks(entity_ids))
+    chunks = list(extract.chunks(entity_ids, session))
     base = _concat(
-        [extract.to_arrow(session, _entities_select(c), ENTITY_SCHEMA) for c in chunks],
+        [extract.to_arrow(session, _entities_select(session, c), ENTITY_SCHEMA) for c in chunks],
         ENTITY_SCHEMA,
     )
     subjects = _concat(
-        [extract.to_arrow(session, _subjects_select(c), SUBJECT_SCHEMA) for c in chunks],
+        [extract.to_arrow(session, _subjects_select(session, c), SUBJECT_SCHEMA) for c in chunks],
         SUBJECT_SCHEMA,
     )
     engine.load("entity_base", base)

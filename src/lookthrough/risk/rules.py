@@ -47,6 +47,12 @@ OUTCOMES = (
     _outcome("y_penalty", "受到行政处罚", ["penalty"], []),
     _outcome("y_incident", "发生事故", ["incident"], []),
 )
+# Checks (检查、抽检) in the same 12 months: the learned model learns from the businesses that
+# were looked at (``scorers._split``).
+CHECKS = (
+    _outcome("c_inspection", "接受检查", ["inspection"], []),
+    _outcome("c_sampling", "接受抽检", ["sampling"], []),
+)
 OUTCOME_LABEL = "未来12个月内检查发现问题、抽检不合格、受到行政处罚或发生事故"
 
 LEVELS = {1: "重大风险", 2: "较大风险", 3: "一般风险", 4: "低风险"}

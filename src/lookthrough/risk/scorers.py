@@ -164,11 +164,31 @@ def _design(specs: Sequence[IndicatorSpec], values: np.ndarray, fields: np.ndarr
     return np.column_stack(columns) if columns else np.zeros((len(fields), 0))
 
 
-def _split(n: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
-    """Training rows and held-out calibration rows (70 / 30), the same for a seed."""
+MIN_CHECKED = 200  # fewer checked businesses (or only one outcome among them): learn from all
+
+
+def _split(
+    n: int,
+    seed: int = 7,
+    *,
+    checked: np.ndarray | None = None,
+    outcome: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Training rows and held-out calibration rows (70 / 30), the same for a seed.
+
+    With ``checked`` (businesses that were inspected or sampled in the outcome period), the
+    model learns only from the checked training rows: whether a check finds a problem. A
+    business nobody looked at has outcome 0 whatever its conduct, so learning from all rows
+    also learns who gets inspected. Calibration still uses every held-out row, so the
+    probability keeps its meaning (an adverse outcome within 12 months)."""
     order = np.random.default_rng(seed).permutation(n)
     cut = int(n * 0.7)
-    return order[:cut], order[cut:]
+    train, hold = order[:cut], order[cut:]
+    if checked is not None and outcome is not None:
+        looked = train[checked[train]]
+        if len(looked) >= MIN_CHECKED and 0 < outcome[looked].sum() < len(looked):
+            train = looked
+    return train, hold
 
 
 class Logistic(Scorer):
@@ -187,14 +207,20 @@ class Logistic(Scorer):
         result: np.ndarray = (_design(self.specs, values, fields) - self.mean) / self.std
         return result
 
-    def fit(self, values: np.ndarray, fields: np.ndarray, outcome: np.ndarray) -> Logistic:
+    def fit(
+        self,
+        values: np.ndarray,
+        fields: np.ndarray,
+        outcome: np.ndarray,
+        checked: np.ndarray | None = None,
+    ) -> Logistic:
         from sklearn.linear_model import LogisticRegression
 
         design = _design(self.specs, values, fields)
         self.mean = design.mean(axis=0)
         self.std = np.where(design.std(axis=0) > 0, design.std(axis=0), 1.0)
         z = (design - self.mean) / self.std
-        train, hold = _split(len(z))
+        train, hold = _split(len(z), checked=checked, outcome=outcome)
         model = LogisticRegression(C=0.5, max_iter=2000)
         model.fit(z[train], outcome[train])
         self.coef = model.coef_[0]
@@ -251,11 +277,17 @@ class Boosted(Scorer):
         codes = np.array([index.get(f, len(FIELD_CODES) - 1) for f in fields], dtype=float)
         return np.column_stack([values.astype(float), codes])
 
-    def fit(self, values: np.ndarray, fields: np.ndarray, outcome: np.ndarray) -> Boosted:
+    def fit(
+        self,
+        values: np.ndarray,
+        fields: np.ndarray,
+        outcome: np.ndarray,
+        checked: np.ndarray | None = None,
+    ) -> Boosted:
         import lightgbm as lgb
 
         matrix = self._matrix(values, fields)
-        train, hold = _split(len(matrix))
+        train, hold = _split(len(matrix), checked=checked, outcome=outcome)
         names = [s.code for s in self.specs] + ["field"]
         data = lgb.Dataset(
             matrix[train], outcome[train], feature_name=names, categorical_feature=["field"]
@@ -302,8 +334,18 @@ def new_scorer(algorithm: str, specs: Sequence[IndicatorSpec]) -> Scorer:
     raise ValueError(algorithm)
 
 
-def fit(scorer: Scorer, values: np.ndarray, fields: np.ndarray, outcome: np.ndarray) -> Scorer:
-    if isinstance(scorer, Scorecard | Logistic | Boosted):
+def fit(
+    scorer: Scorer,
+    values: np.ndarray,
+    fields: np.ndarray,
+    outcome: np.ndarray,
+    checked: np.ndarray | None = None,
+) -> Scorer:
+    """Fit a scorer; ``checked`` marks the rows whose outcome comes from a real check (see
+    ``_split``); the scorecard's points are set by people and only calibrated."""
+    if isinstance(scorer, Logistic | Boosted):
+        scorer.fit(values, fields, outcome, checked)
+    elif isinstance(scorer, Scorecard):
         scorer.fit(values, fields, outcome)
     return scorer
 

@@ -11,31 +11,37 @@ import json
 from collections.abc import Sequence
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from sqlalchemy import Table, delete, text
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 BATCH = 5_000
+REBUILD_ROWS = 50_000  # a full replace this big rebuilds its secondary indexes
 
 
 def _is_pg(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+COPY_SLICE = 100_000  # rows turned into CSV at a time
+
+
 def _copy(session: Session, target: str, data: pa.Table) -> None:
-    buffer = io.BytesIO()
-    pacsv.write_csv(data, buffer, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    """``COPY … FROM STDIN`` a slice at a time: the server parses and stores one slice while
+    the next one is turned into CSV here (making the whole CSV first left one side idle)."""
     raw = session.connection().connection.driver_connection
     assert raw is not None
     columns = ", ".join(f'"{name}"' for name in data.column_names)
+    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     with (
         raw.cursor() as cursor,
         cursor.copy(f"COPY {target} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy,
     ):
-        view = buffer.getbuffer()
-        for start in range(0, len(view), 1 << 22):
-            copy.write(view[start : start + (1 << 22)])
+        for start in range(0, data.num_rows, COPY_SLICE):
+            buffer = io.BytesIO()
+            pacsv.write_csv(data.slice(start, COPY_SLICE), buffer, options)
+            copy.write(buffer.getbuffer())
 
 
 def _rows(data: pa.Table) -> list[dict[str, object]]:
@@ -50,6 +56,39 @@ def _rows(data: pa.Table) -> list[dict[str, object]]:
     return rows
 
 
+def _driver_rows(data: pa.Table) -> list[tuple[object, ...]]:
+    """Rows as SQLite's driver takes them, converted column by column in Arrow: times as the
+    text SQLAlchemy stores for ``UTCDateTime`` (UTC, microseconds), days as ISO text, JSON
+    columns as the JSON text they already hold."""
+    columns: list[list[object]] = []
+    for fld, column in zip(data.schema, data.columns, strict=True):
+        if pa.types.is_timestamp(fld.type):
+            utc = column.cast(pa.timestamp("us", tz="UTC"))
+            column = pc.strftime(utc, format="%Y-%m-%d %H:%M:%S")
+        elif pa.types.is_date(fld.type):
+            column = column.cast(pa.string())
+        columns.append(column.to_pylist())
+    return list(zip(*columns, strict=True))
+
+
+def _sqlite_insert(
+    session: Session, table: Table, data: pa.Table, keys: Sequence[str] | None = None
+) -> None:
+    """One prepared statement run over all rows by the driver (``executemany``): building a
+    dict per row and passing it through SQLAlchemy's bind processors cost more than SQLite."""
+    names = data.column_names
+    columns = ", ".join(f'"{c}"' for c in names)
+    marks = ", ".join("?" for _ in names)
+    # Table and column names from our own metadata (hence S608 is safe here).
+    sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'  # noqa: S608
+    if keys:
+        sets = ", ".join(f'"{c}" = excluded."{c}"' for c in names if c not in keys)
+        sql += f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+    connection = session.connection()
+    for start in range(0, data.num_rows, BATCH * 10):
+        connection.exec_driver_sql(sql, _driver_rows(data.slice(start, BATCH * 10)))
+
+
 def json_column(data: pa.Table, name: str) -> pa.Table:
     """Mark a text column of ``data`` as JSON text."""
     index = data.schema.get_field_index(name)
@@ -62,12 +101,21 @@ def replace_all(session: Session, table: Table, data: pa.Table) -> None:
     session.flush()
     if _is_pg(session):
         session.execute(text(f'TRUNCATE "{table.name}"'))
-        if data.num_rows:
-            _copy(session, f'"{table.name}"', data)
+        if not data.num_rows:
+            return
+        # Secondary indexes are built once after the load (a sort) rather than kept up to date
+        # row by row; TRUNCATE already holds the table's exclusive lock until commit.
+        rebuild = list(table.indexes) if data.num_rows >= REBUILD_ROWS else []
+        connection = session.connection()
+        for index in rebuild:
+            index.drop(connection)
+        _copy(session, f'"{table.name}"', data)
+        for index in rebuild:
+            index.create(connection)
         return
     session.execute(delete(table))
-    for start in range(0, data.num_rows, BATCH):
-        session.execute(table.insert(), _rows(data.slice(start, BATCH)))
+    if data.num_rows:
+        _sqlite_insert(session, table, data)
 
 
 def upsert(session: Session, table: Table, data: pa.Table, keys: Sequence[str]) -> None:
@@ -91,12 +139,7 @@ def upsert(session: Session, table: Table, data: pa.Table, keys: Sequence[str]) 
         )
         session.execute(text(f'DROP TABLE "{stage}"'))
         return
-    for start in range(0, data.num_rows, BATCH):
-        stmt = sqlite_insert(table).values(_rows(data.slice(start, BATCH)))
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(keys), set_={c: stmt.excluded[c] for c in updates}
-        )
-        session.execute(stmt)
+    _sqlite_insert(session, table, data, keys)
 
 
 def append(session: Session, table: Table, data: pa.Table) -> None:
@@ -106,6 +149,9 @@ def append(session: Session, table: Table, data: pa.Table) -> None:
         return
     if _is_pg(session) and data.num_rows > BATCH:
         _copy(session, f'"{table.name}"', data)
+        return
+    if not _is_pg(session):
+        _sqlite_insert(session, table, data)
         return
     for start in range(0, data.num_rows, BATCH):
         session.execute(table.insert(), _rows(data.slice(start, BATCH)))

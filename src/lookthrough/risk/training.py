@@ -28,7 +28,14 @@ from lookthrough.engine.definitions import IndicatorSpec
 from lookthrough.engine.seam import DuckDBEngine
 from lookthrough.registry.models import Entity
 from lookthrough.risk import frame, indicators, metrics, rules
-from lookthrough.risk.dataset import Frame, data_end, frame_at, inspections_between, outcome_after
+from lookthrough.risk.dataset import (
+    Frame,
+    checked_after,
+    data_end,
+    frame_at,
+    inspections_between,
+    outcome_after,
+)
 from lookthrough.risk.models import RiskModel
 from lookthrough.risk.scorers import ALGORITHMS, Scorer, fit, new_scorer
 
@@ -75,10 +82,11 @@ def _fit_years(
 ) -> tuple[Scorer, int, float]:
     frames = [frame_at(engine, specs, day) for day in anchors]
     outcomes = np.concatenate([outcome_after(engine, day) for day in anchors])
+    checked = np.concatenate([checked_after(engine, day) for day in anchors])
     values, fields = _stack(frames)
     if outcomes.min(initial=0) == outcomes.max(initial=0):
         raise Conflict("训练期内没有（或全部是）不良结果，无法训练模型")
-    scorer = fit(new_scorer(algorithm, specs), values, fields, outcomes)
+    scorer = fit(new_scorer(algorithm, specs), values, fields, outcomes, checked)
     return scorer, len(outcomes), float(outcomes.mean())
 
 

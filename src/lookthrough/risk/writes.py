@@ -31,12 +31,13 @@ def previous_levels(session: Session, ids: np.ndarray, full: bool) -> np.ndarray
     else:
         parts = [
             extract.to_arrow(
-                session, stmt.where(Assessment.entity_id.in_([int(i) for i in chunk])),
+                session,
+                stmt.where(extract.one_of(session, Assessment.entity_id, chunk)),
                 PREVIOUS_SCHEMA,
             )
-            for chunk in np.array_split(ids, max(1, -(-len(ids) // 20_000)))
-            if len(chunk)
-        ]  # fmt: skip
+            for chunk in extract.chunks([int(i) for i in ids], session)
+            if chunk
+        ]
     table = pa.concat_tables(parts) if parts else PREVIOUS_SCHEMA.empty_table()
     return align(ids, table.column("entity_id").to_numpy(), table.column("level").to_numpy())
 
