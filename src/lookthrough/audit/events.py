@@ -349,6 +349,7 @@ class DrawCommitted(AuditEventType):
     candidates: int
     candidates_hash: str
     commitment: str
+    classes_source: str = ""  # where the candidates' credit classes came from
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,6 +144,18 @@ def entities_at_levels(
     return stmt
 
 
+def level_select(actor: Actor, *, region: str | None = None) -> Select[int, int]:
+    """(entity_id, level) of the assessed businesses in scope: the current level of each, as a
+    sub-select to outer-join into a query over businesses (a draw's millions of candidates)."""
+    require(actor, Capability.READ_BUSINESS)
+    stmt = select(Assessment.entity_id, Assessment.level).where(
+        _in_scope(actor, Assessment.region_code)
+    )
+    if region:
+        stmt = stmt.where(region_prefix_clause(Assessment.region_code, region))
+    return stmt
+
+
 @dataclass(frozen=True, slots=True)
 class IndicatorView:
     id: int
