@@ -521,5 +521,23 @@ class AlertChanged(AuditEventType):
     after: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class JobRan(AuditEventType):
+    kind = "system.job_ran"
+    label = "定时任务执行"
+    object_type = "job"
+    object_id: str  # the job's name, e.g. disposal.escalate
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobFailed(AuditEventType):
+    kind = "system.job_failed"
+    label = "定时任务未完成"
+    object_type = "job"
+    object_id: str
+    summary: str  # why: the error, in a sentence
+
+
 def all_event_types() -> list[type[AuditEventType]]:
     return sorted(AuditEventType.__subclasses__(), key=lambda cls: cls.kind)
