@@ -9,6 +9,14 @@ jobs after it: a failed run changes nothing, and the next run starts where the l
 
 ``lookthrough scheduler --once`` runs every job once, in ``DOMAIN_JOBS`` order, and prints a line
 per job (``--json`` for the same as data).
+
+A domain's job module, e.g. ``lists/jobs.py`` for the slot left below::
+
+    def overdue(session, actor, settings, now) -> Done:
+        raised = lists_service.alert_overdue(session, actor=actor, now=now)  # audits its writes
+        return Done(f"逾期整改任务预警 {raised} 条", {"alerts": raised})
+
+    JOBS = (Job("lists.overdue", "逾期整改预警", overdue, lambda s: Daily(7)),)
 """
 
 from __future__ import annotations
