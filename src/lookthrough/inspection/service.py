@@ -152,11 +152,19 @@ def subject_pool(session: Session, *, actor: Actor, spec: rules.PlanSpec, classe
         region_prefix_clause(Entity.region_code, spec.region),
         Entity.status.not_in(CLOSED_STATUSES),
     )
-    rows = session.execute(
-        risk_inputs.with_risk(
-            businesses, actor=actor, region=spec.region, entity_id=Entity.id
-        ).order_by(Entity.id)
-    ).all()
+    # Core rows, read as columns: the province's 7.5M businesses need no ORM row processing.
+    rows = (
+        session.connection()
+        .execute(
+            risk_inputs.with_risk(
+                businesses, actor=actor, region=spec.region, entity_id=Entity.id
+            ).order_by(Entity.id)
+        )
+        .all()
+    )
+    ids, usccs, registry_keys, regions, industries, grades, levels = (
+        list(zip(*rows, strict=True)) if rows else [()] * 7
+    )
     start = datetime(spec.year, 1, 1, tzinfo=CHINA)  # the calendar year bureaus count by
     end = datetime(spec.year + 1, 1, 1, tzinfo=CHINA)
     visits: dict[int, int] = dict(
@@ -184,20 +192,18 @@ def subject_pool(session: Session, *, actor: Actor, spec: rules.PlanSpec, classe
     ).all()
     for entity_id, count in planned:  # done visits are records already
         visits[entity_id] = visits.get(entity_id, 0) + int(count)
-    keys = [r.uscc or r.key for r in rows]
-    inputs = risk_inputs.lookup(
-        keys=keys, grades=[r.grade for r in rows], levels=[r.level for r in rows], given=classes
-    )
+    keys = [u or k for u, k in zip(usccs, registry_keys, strict=True)]
+    inputs = risk_inputs.lookup(keys=keys, grades=grades, levels=levels, given=classes)
     width = max((len(k.encode()) for k in keys), default=1)
     table = rules.SubjectTable(
         keys=np.array([k.encode() for k in keys], dtype=f"S{width}"),
-        regions=np.array([r.region_code.encode() for r in rows], dtype="S12"),
-        industries=np.array([(r.industry_code or "").encode() for r in rows], dtype="S8"),
+        regions=np.array([r.encode() for r in regions], dtype="S12"),
+        industries=np.array([(i or "").encode() for i in industries], dtype="S8"),
         classes=inputs.classes,
         risk=inputs.risk,
-        visits=np.array([visits.get(r.id, 0) for r in rows], dtype=np.int32),
+        visits=np.array([visits.get(i, 0) for i in ids], dtype=np.int32),
     )
-    return Pool(table, np.array([r.id for r in rows], dtype=np.int64), inputs)
+    return Pool(table, np.array(ids, dtype=np.int64), inputs)
 
 
 def commit(session: Session, *, actor: Actor, plan_id: int, now: datetime) -> InspectionPlan:
