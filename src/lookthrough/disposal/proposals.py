@@ -55,9 +55,9 @@ def proposals(
     alert's when it has one (the newest, most severe), else its assessment's."""
     require(actor, Capability.DISPOSE)
     grid = service.matrix(settings)
-    busy = select(Measure.entity_id).where(
-        Measure.state.in_(LIVE_STATES), region_prefix_clause(Measure.region_code, actor.region)
-    )
+    # Not scoped on purpose: a measure escalated to the city above is still under way. The ids
+    # only take businesses out of the actor's own (scoped) lists; none is shown.
+    busy = select(Measure.entity_id).where(Measure.state.in_(LIVE_STATES))
     alerts = risk_service.open_alerts(session, actor=actor, limit=limit, exclude=busy)
     views = risk_service.top_assessments(
         session, actor=actor, levels=PROPOSED_LEVELS, limit=limit, exclude=busy
@@ -77,7 +77,9 @@ def proposals(
     places: dict[int, tuple[str, str]] = {
         int(i): (str(name), str(region))
         for i, name, region in session.execute(
-            select(Entity.id, Entity.name, Entity.region_code).where(Entity.id.in_(list(found)))
+            select(Entity.id, Entity.name, Entity.region_code).where(
+                Entity.id.in_(list(found)), region_prefix_clause(Entity.region_code, actor.region)
+            )
         )
     } if found else {}  # fmt: skip
     made = []
@@ -100,17 +102,20 @@ def proposals(
 
 
 def _refuse_twice(session: Session, *, actor: Actor, entity_id: int, levels: Levels) -> None:
-    live = session.scalar(
-        select(Measure.id).where(
+    """One measure per proposal while it is under way — wherever it went (escalated upward)."""
+    live = session.execute(
+        select(Measure.id, Measure.region_code).where(
             Measure.entity_id == entity_id,
             Measure.source == levels.source,
             Measure.source_ref == levels.source_ref,
             Measure.state.in_(LIVE_STATES),
-            region_prefix_clause(Measure.region_code, actor.region),
         )
-    )
+    ).first()
     if live is not None:
-        raise Conflict(f"该建议已提出处置措施（措施 {live}），请在措施页办理")
+        where = (
+            f"（措施 {live.id}）" if live.region_code.startswith(actor.region) else "（上级办理中）"
+        )
+        raise Conflict(f"该建议已提出处置措施{where}，请在措施页办理")
 
 
 def open_from_assessment(
