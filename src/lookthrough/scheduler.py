@@ -196,9 +196,9 @@ def run_once(
     return [run_job(job, settings=settings, factory=make, now=now) for job in chosen]
 
 
-def serve(settings: Settings, *, names: Sequence[str] = ()) -> None:
-    """The scheduler process: every job on its trigger, one instance at a time, missed runs
-    coalesced into one."""
+def build(settings: Settings, *, names: Sequence[str] = ()) -> Any:
+    """The APScheduler scheduler with every job on its trigger, one instance at a time, missed
+    runs coalesced into one (not started)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
@@ -208,13 +208,18 @@ def serve(settings: Settings, *, names: Sequence[str] = ()) -> None:
     for job in select_jobs(names):
         when = job.when(settings)
         trigger = (
-            CronTrigger(hour=when.hour, minute=0)
+            CronTrigger(hour=when.hour, minute=0, timezone="Asia/Shanghai")
             if isinstance(when, Daily)
             else IntervalTrigger(minutes=when.minutes)
         )
         scheduler.add_job(
             run_job, trigger, kwargs={"job": job, "settings": settings, "factory": factory},
-            id=job.name, max_instances=1, coalesce=True,
+            id=job.name, name=job.label, max_instances=1, coalesce=True,
         )  # fmt: skip
         log.info("job %s: %s", job.name, when)
-    scheduler.start()
+    return scheduler
+
+
+def serve(settings: Settings, *, names: Sequence[str] = ()) -> None:
+    """The scheduler process: runs until stopped."""
+    build(settings, names=names).start()

@@ -148,3 +148,12 @@ def test_jobs_are_named_once_and_unknown_names_are_refused() -> None:
     assert [j.name for j in scheduler.select_jobs(["risk"])] == ["risk.full", "risk.incremental"]
     with pytest.raises(ValidationFailed, match="未知的定时任务"):
         scheduler.select_jobs(["lists.nothing"])
+
+
+def test_the_process_puts_every_job_on_its_trigger() -> None:
+    settings = Settings(database_url="sqlite://", risk_full_rescore_hour=3,
+                        risk_incremental_minutes=7)  # fmt: skip
+    built = scheduler.build(settings)
+    triggers = {j.id: str(j.trigger) for j in built.get_jobs()}
+    assert set(triggers) == {j.name for j in scheduler.jobs()}
+    assert "hour='3'" in triggers["risk.full"] and "0:07:00" in triggers["risk.incremental"]
