@@ -146,3 +146,48 @@ def test_help_everywhere(env: dict[str, str]) -> None:
         result = run(env, *args, "--help")
         assert result.returncode == 0, args
         assert "Usage" in result.stdout
+
+
+def test_scheduler_once_runs_every_job_and_an_overdue_measure_escalates(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from factories import SETTINGS, make_entity
+    from lookthrough.core import clock
+    from lookthrough.core.actor import Actor
+    from lookthrough.core.db import make_engine, session_scope
+    from lookthrough.core.roles import Role
+    from lookthrough.disposal import service as disposal
+    from lookthrough.disposal.models import Measure
+    from lookthrough.disposal.risk_inputs import judged
+
+    assert run(env, "db", "upgrade").returncode == 0
+    engine = make_engine(env["LOOKTHROUGH_DATABASE_URL"])
+    county = Actor(None, "cli-county", Role.COUNTY_OFFICIAL, "340104", "340104")
+    past = clock.utcnow() - timedelta(days=30)  # a warning's 10 days are long gone
+    with session_scope(engine) as db:
+        entity = make_entity(db, region="340104")
+        measure = disposal.open_measure(
+            db, actor=county, settings=SETTINGS, entity_id=entity.id, levels=judged(2, 2),
+            owner_id=None, now=past,
+        )  # fmt: skip
+        disposal.act(db, actor=county, measure_id=measure.id, action="issue", now=past)
+        measure_id = measure.id
+    result = run(env, "scheduler", "--once", "--json")
+    assert result.returncode == 0, result.stderr
+    jobs = {j["name"]: j for j in json.loads(result.stdout)["jobs"]}
+    assert {"risk.full", "risk.incremental", "disposal.escalate"} <= set(jobs)
+    assert jobs["risk.full"]["status"] == "skipped"  # no model trained: said, not failed
+    assert "lookthrough risk train" in jobs["risk.full"]["summary"]
+    assert (jobs["disposal.escalate"]["status"], jobs["disposal.escalate"]["escalated"]) == (
+        "ok",
+        1,
+    )
+    with session_scope(engine) as db:
+        old = db.get(Measure, measure_id)
+        assert old is not None and old.state == "escalated"
+    text = run(env, "scheduler", "--once")
+    assert "升级逾期处置措施 0 项" in text.stdout  # done already: nothing twice
+    assert "定时任务" in text.stdout and text.returncode == 0
+    engine.dispose()

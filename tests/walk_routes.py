@@ -365,6 +365,23 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("GET", "/api/v1/disposal/measures/{measure_id}/notice.docx", OFFICIALS, target="measure"),
     Route("POST", "/api/v1/disposal/escalations", OFFICIALS, body={}),
+    Route(
+        "GET",
+        "/api/v1/disposal/proposals",
+        OFFICIALS,
+        note="names of businesses to dispose of: out-of-scope ones are canaries",
+    ),
+    Route(
+        "POST",
+        "/api/v1/disposal/proposals/assessments/{entity_id}",
+        OFFICIALS,
+        target="entity",
+        ok=201,
+        note="every business of the world has an assessment",
+    ),
+    Route(
+        "POST", "/api/v1/disposal/proposals/alerts/{alert_id}", OFFICIALS, target="alert", ok=201
+    ),
     Route("GET", "/api/v1/incidents", OFFICIALS),
     Route("POST", "/api/v1/incidents", OFFICIALS, body=NEW_INCIDENT, ok=201),
     Route("GET", "/api/v1/incidents/{report_id}", OFFICIALS, target="incident", shows=True),
@@ -493,6 +510,18 @@ ROUTES: tuple[Route, ...] = (
         OFFICIALS,
         ok=303,
         body={k: str(v) for k, v in NEW_MEASURE.items()},
+    ),
+    Route("GET", "/disposal/proposals", OFFICIALS),
+    Route(
+        "POST",
+        "/disposal/proposals/assessments/{entity_id}",
+        OFFICIALS,
+        target="entity",
+        body={},
+        ok=303,
+    ),
+    Route(
+        "POST", "/disposal/proposals/alerts/{alert_id}", OFFICIALS, target="alert", body={}, ok=303
     ),
     Route("GET", "/disposal/measures/{measure_id}", OFFICIALS, target="measure", shows=True),
     Route(

@@ -21,6 +21,7 @@ from lookthrough.penetration import cli as penetration_cli
 from lookthrough.registry import cli as registry_cli
 from lookthrough.resolution import cli as resolution_cli
 from lookthrough.risk import cli as risk_cli
+from lookthrough.scheduler_cli import scheduler_command
 from lookthrough.synth import cli as synth_cli
 
 app = typer.Typer(
@@ -42,6 +43,7 @@ app.add_typer(disposal_cli.app, name="disposal")
 app.add_typer(resolution_cli.app, name="resolve")
 app.add_typer(risk_cli.app, name="risk")
 app.add_typer(lists_cli.app, name="lists")
+app.command("scheduler")(scheduler_command)
 console = Console()
 
 

@@ -360,6 +360,7 @@ class DrawCommitted(AuditEventType):
     candidates: int
     candidates_hash: str
     commitment: str
+    classes_source: str = ""  # where the candidates' credit classes came from
 
 
 @dataclass(frozen=True, slots=True)
@@ -529,6 +530,24 @@ class AlertChanged(AuditEventType):
     object_id: str
     before: dict[str, Any]
     after: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class JobRan(AuditEventType):
+    kind = "system.job_ran"
+    label = "定时任务执行"
+    object_type = "job"
+    object_id: str  # the job's name, e.g. disposal.escalate
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobFailed(AuditEventType):
+    kind = "system.job_failed"
+    label = "定时任务未完成"
+    object_type = "job"
+    object_id: str
+    summary: str  # why: the error, in a sentence
 
 
 def all_event_types() -> list[type[AuditEventType]]:

@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from lookthrough.api.deps import ActorDep, SessionDep, SettingsDep
 from lookthrough.api.errors import signed_in
 from lookthrough.core import clock
-from lookthrough.core.errors import InvalidTransition, NotFound
+from lookthrough.core.errors import Conflict, InvalidTransition, NotFound
 from lookthrough.core.roles import Capability
 from lookthrough.core.scope import require
-from lookthrough.disposal import incidents, notices, rules, service
+from lookthrough.disposal import incidents, notices, proposals, rules, service
 from lookthrough.disposal.models import IncidentReport, Measure
 from lookthrough.disposal.risk_inputs import judged
 from lookthrough.inspection.exports import attachment
@@ -59,6 +59,7 @@ def measure_out(m: Measure, *, overdue: bool | None = None) -> dict[str, Any]:
         "id": m.id, "entity_id": m.entity_id, "region_code": m.region_code, "kind": m.kind,
         "state": m.state, "probability": m.probability, "consequence": m.consequence,
         "risk_level": m.risk_level, "reason": m.reason, "source": m.source,
+        "source_ref": m.source_ref,
         "deadline": m.deadline.isoformat(), "owner_id": m.owner_id, "previous_id": m.previous_id,
         "outcome_record_id": m.outcome_record_id, "notice_no": m.notice_no, "overdue": overdue,
     }  # fmt: skip
@@ -98,6 +99,54 @@ def open_measure(
         levels=judged(body.probability, body.consequence, body.basis), owner_id=body.owner_id,
         kind=body.kind, now=clock.utcnow(),
     )  # fmt: skip
+    return measure_out(measure)
+
+
+def proposal_out(p: proposals.Proposal) -> dict[str, Any]:
+    return {
+        "entity_id": p.entity_id, "business": p.entity_name, "region_code": p.region_code,
+        "source": p.source, "alert_id": p.alert_id, "source_ref": p.levels.source_ref,
+        "title": p.title, "probability": p.levels.probability,
+        "consequence": p.levels.consequence, "risk_level": p.risk_level, "kind": p.kind,
+        "kind_label": p.kind_label, "reason": p.reason,
+    }  # fmt: skip
+
+
+@router.get("/disposal/proposals", responses=signed_in())
+def list_proposals(actor: ActorDep, db: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    """处置建议: a measure per business from its current assessment or open alert, proposed by
+    the matrix, major risks first (businesses with a measure under way are left out)."""
+    rows = proposals.proposals(db, actor=actor, settings=settings)
+    return {"total": len(rows), "items": [proposal_out(p) for p in rows]}
+
+
+@router.post(
+    "/disposal/proposals/assessments/{entity_id}",
+    status_code=201,
+    responses=signed_in(NotFound, Conflict),
+)
+def open_from_assessment(
+    entity_id: int, actor: ActorDep, db: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Open the measure proposed from the business's current assessment."""
+    measure = proposals.open_from_assessment(
+        db, actor=actor, settings=settings, entity_id=entity_id, now=clock.utcnow()
+    )
+    return measure_out(measure)
+
+
+@router.post(
+    "/disposal/proposals/alerts/{alert_id}",
+    status_code=201,
+    responses=signed_in(NotFound, Conflict),
+)
+def open_from_alert(
+    alert_id: int, actor: ActorDep, db: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Open the measure proposed from an early warning."""
+    measure = proposals.open_from_alert(
+        db, actor=actor, settings=settings, alert_id=alert_id, now=clock.utcnow()
+    )
     return measure_out(measure)
 
 

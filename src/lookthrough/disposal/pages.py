@@ -14,7 +14,7 @@ from starlette.responses import Response
 from lookthrough.api.deps import SessionDep, SettingsDep
 from lookthrough.core import clock
 from lookthrough.core.errors import FORM_ERRORS
-from lookthrough.disposal import incidents, rules, service
+from lookthrough.disposal import incidents, proposals, rules, service
 from lookthrough.disposal.risk_inputs import judged
 from lookthrough.web.deps import PageActorDep
 from lookthrough.web.templating import CHINA, render
@@ -63,6 +63,57 @@ def open_measure(
     except FORM_ERRORS as problem:
         return _measures(request, actor, db, settings, error=problem.message,
                          status_code=type(problem).status)  # fmt: skip
+    return RedirectResponse(f"/disposal/measures/{measure.id}", status_code=303)
+
+
+def _proposals(
+    request: Request, actor: PageActorDep, db: SessionDep, settings: SettingsDep, *,
+    error: str | None = None, status_code: int = 200,
+) -> Response:  # fmt: skip
+    rows = proposals.proposals(db, actor=actor, settings=settings)
+    return render(
+        request, "disposal/proposals.html",
+        {"rows": rows, "risk": rules.RISK_LABELS, "limit": proposals.LIMIT, "error": error},
+        status_code=status_code,
+    )  # fmt: skip
+
+
+@router.get("/disposal/proposals")
+def proposal_list(
+    request: Request, actor: PageActorDep, db: SessionDep, settings: SettingsDep
+) -> Response:
+    return _proposals(request, actor, db, settings)
+
+
+@router.post("/disposal/proposals/assessments/{entity_id}")
+def open_from_assessment(
+    request: Request, entity_id: int, actor: PageActorDep, db: SessionDep, settings: SettingsDep
+) -> Response:
+    """One click: the measure proposed from the business's current assessment."""
+    try:
+        with db.begin_nested():
+            measure = proposals.open_from_assessment(
+                db, actor=actor, settings=settings, entity_id=entity_id, now=clock.utcnow()
+            )
+    except FORM_ERRORS as problem:
+        return _proposals(request, actor, db, settings, error=problem.message,
+                          status_code=type(problem).status)  # fmt: skip
+    return RedirectResponse(f"/disposal/measures/{measure.id}", status_code=303)
+
+
+@router.post("/disposal/proposals/alerts/{alert_id}")
+def open_from_alert(
+    request: Request, alert_id: int, actor: PageActorDep, db: SessionDep, settings: SettingsDep
+) -> Response:
+    """One click: the measure proposed from an early warning."""
+    try:
+        with db.begin_nested():
+            measure = proposals.open_from_alert(
+                db, actor=actor, settings=settings, alert_id=alert_id, now=clock.utcnow()
+            )
+    except FORM_ERRORS as problem:
+        return _proposals(request, actor, db, settings, error=problem.message,
+                          status_code=type(problem).status)  # fmt: skip
     return RedirectResponse(f"/disposal/measures/{measure.id}", status_code=303)
 
 

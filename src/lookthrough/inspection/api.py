@@ -29,7 +29,7 @@ def plan_out(plan: InspectionPlan) -> dict[str, Any]:
     return {
         "id": plan.id, "code": plan.code, "name": plan.name, "region_code": plan.region_code,
         "year": plan.year, "status": plan.status, "classes_source": plan.classes_source,
-        "classes_missing": plan.classes is None, "candidates_hash": plan.candidates_hash,
+        "classes_missing": plan.classes_missing, "candidates_hash": plan.candidates_hash,
         "commitment": plan.commitment, "seed": plan.seed, "candidates": plan.candidate_count,
         "strata": plan.strata, "excluded": plan.excluded, "summary": plan.summary,
         "results_due": plan.results_due.isoformat() if plan.results_due else None,

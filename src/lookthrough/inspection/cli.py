@@ -46,7 +46,7 @@ def read_plan(path: Path) -> tuple[PlanFile, dict[str, list[str | None]] | None,
         raise ValidationFailed(f"无法读取计划文件 {path}：{error}") from error
     plan = parse_plan(text, name=f"计划文件 {path.name} ")
     if not plan.credit_classes:
-        return plan, None, risk_inputs.MISSING
+        return plan, None, risk_inputs.FROM_RISK_LATER
     table_path = (path.parent / plan.credit_classes).resolve()
     return plan, risk_inputs.read_table(table_path), f"信用分类表 {table_path.name}"
 
@@ -71,7 +71,7 @@ def _plan_of(
 
 def _output(plan: InspectionPlan) -> dict[str, Any]:
     doc = service.published_file(plan)
-    doc["classes_missing"] = plan.classes is None
+    doc["classes_missing"] = plan.classes_missing
     doc["status"] = plan.status
     return doc
 
@@ -122,7 +122,7 @@ def draw_command(
         typer.echo(json.dumps(out, ensure_ascii=False))
         return
     if out["classes_missing"]:
-        console.print(f"[yellow]{risk_inputs.MISSING}[/yellow]")
+        console.print(f"[yellow]{plan.classes_source}[/yellow]")
     table = Table("项目", "值", title=f"抽查计划 {plan_in.code}")
     for key in ("candidates_hash", "commitment", "seed"):
         table.add_row(key, str(out[key]))

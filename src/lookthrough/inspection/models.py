@@ -48,6 +48,10 @@ class Inspector(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+# What a plan says when no business has a credit class (neither a table nor the risk domain's).
+CLASSES_MISSING = "未提供信用风险分类：全部主体按未分类处理"
+
+
 class InspectionPlan(Base):
     """A 双随机 plan and its draw: committed (hash and commitment published), then drawn (seed
     revealed). ``seed_secret`` is held from commitment to reveal; ``seed`` is the revealed one."""
@@ -78,6 +82,11 @@ class InspectionPlan(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def classes_missing(self) -> bool:
+        """No candidate had a credit class: every business was drawn as unclassified."""
+        return self.classes_source.startswith(CLASSES_MISSING)
 
 
 class InspectionTask(Base):

@@ -191,7 +191,8 @@ def backtest(
 def scheduler(
     once: bool = typer.Option(False, "--once", help="Run each job once now and exit."),
 ) -> None:
-    """定时任务 Run the scheduler: nightly full re-score, incremental every few minutes."""
-    from lookthrough.risk.schedule import run_scheduler
+    """定时任务 The risk jobs of the shared scheduler (`lookthrough scheduler --job risk`):
+    nightly full re-score, incremental every few minutes."""
+    from lookthrough.scheduler_cli import run_command
 
-    run_scheduler(settings_for_cli(), once=once)
+    run_command(names=["risk"], once=once, as_json=False)

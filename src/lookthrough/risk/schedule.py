@@ -1,79 +1,63 @@
-"""The scheduler process (APScheduler, one process): the nightly full re-score and the frequent
-incremental one. Each job runs in its own transaction; a failed run is logged and the next one
-starts from the last successful run's watermark.
+"""Risk's scheduled jobs (run by the one scheduler, ``lookthrough/scheduler.py``): the nightly
+full re-score and the frequent incremental one. Both write assessments, level changes, alerts
+and the "1+N" credit classes (a full run recomputes the class cut-offs; an incremental one
+grades the businesses it touched by them). A failed run is rolled back and the next one starts
+from the last successful run's watermark.
 """
 
 from __future__ import annotations
 
-import logging
+from datetime import datetime
 
-from lookthrough.cli_common import open_session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from lookthrough.core.actor import Actor
 from lookthrough.core.config import Settings
-from lookthrough.core.errors import LookthroughError
-from lookthrough.core.roles import Role
 from lookthrough.risk import scoring
+from lookthrough.risk import service as risk_service
+from lookthrough.scheduler import Daily, Done, Every, Job, JobFunction
 
-log = logging.getLogger("lookthrough.risk.schedule")
-
-
-def _actor(job: str) -> Actor:
-    return Actor(
-        user_id=None,
-        username=f"system:scheduler {job}",
-        role=Role.PROVINCE_ANALYST,
-        jurisdiction="34",
-        region="34",
-    )
+KIND_LABELS = {"full": "全量", "incremental": "增量"}
 
 
-def run_job(settings: Settings, kind: str) -> scoring.RunSummary | None:
-    """One scoring run; errors are logged, not raised (the scheduler keeps going)."""
-    try:
-        with open_session(settings) as session:
-            summary = scoring.run(
-                session,
-                actor=_actor(kind),
-                kind=kind,
-                dedup_days=settings.risk_alert_dedup_days,
-            )
-    except LookthroughError as error:
-        log.warning("risk %s re-score skipped: %s", kind, error.message)
-        return None
-    log.info("risk %s re-score: %s businesses, %s alerts", kind, summary.entities, summary.alerts)
-    return summary
+def _rescore(kind: str) -> JobFunction:
+    def run(session: Session, actor: Actor, settings: Settings, now: datetime) -> Done:
+        del now  # a run scores up to the newest record it finds
+        summary = scoring.run(
+            session, actor=actor, kind=kind, dedup_days=settings.risk_alert_dedup_days
+        )
+        classes = session.scalar(
+            select(func.count()).select_from(risk_service.credit_class_select(actor).subquery())
+        )
+        levels = "，".join(
+            f"{label} {summary.level_counts.get(n, 0)}"
+            for n, label in ((1, "重大"), (2, "较大"), (3, "一般"), (4, "低"))
+        )
+        return Done(
+            f"{KIND_LABELS.get(summary.kind, summary.kind)}重评 {summary.entities} 户（{levels}），"
+            f"新预警 {summary.alerts} 条，综合信用风险分类 {classes or 0} 户",
+            {
+                "run_id": summary.run_id, "kind": summary.kind, "entities": summary.entities,
+                "alerts": summary.alerts, "credit_classes": int(classes or 0),
+                "as_of": summary.as_of.isoformat(),
+            },
+        )  # fmt: skip
+
+    return run
 
 
-def run_scheduler(settings: Settings, *, once: bool = False) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    if once:
-        run_job(settings, "full")
-        run_job(settings, "incremental")
-        return
-    from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.cron import CronTrigger
-    from apscheduler.triggers.interval import IntervalTrigger
-
-    scheduler = BlockingScheduler(timezone="Asia/Shanghai")
-    scheduler.add_job(
-        run_job,
-        CronTrigger(hour=settings.risk_full_rescore_hour, minute=0),
-        args=(settings, "full"),
-        id="risk-full",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        run_job,
-        IntervalTrigger(minutes=settings.risk_incremental_minutes),
-        args=(settings, "incremental"),
-        id="risk-incremental",
-        max_instances=1,
-        coalesce=True,
-    )
-    log.info(
-        "scheduler started: full re-score at %02d:00, incremental every %d min",
-        settings.risk_full_rescore_hour,
-        settings.risk_incremental_minutes,
-    )
-    scheduler.start()
+JOBS = (
+    Job(
+        "risk.full",
+        "风险全量重评与信用风险分类",
+        _rescore("full"),
+        lambda s: Daily(s.risk_full_rescore_hour),
+    ),
+    Job(
+        "risk.incremental",
+        "风险增量重评",
+        _rescore("incremental"),
+        lambda s: Every(s.risk_incremental_minutes),
+    ),
+)

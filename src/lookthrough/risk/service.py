@@ -171,6 +171,114 @@ def entities_at_levels(
     return stmt
 
 
+def level_select(actor: Actor, *, region: str | None = None) -> Select[int, int]:
+    """(entity_id, level) of the assessed businesses in scope: the current level of each, as a
+    sub-select to outer-join into a query over businesses (a draw's millions of candidates)."""
+    require(actor, Capability.READ_BUSINESS)
+    stmt = select(Assessment.entity_id, Assessment.level).where(
+        _in_scope(actor, Assessment.region_code)
+    )
+    if region:
+        stmt = stmt.where(region_prefix_clause(Assessment.region_code, region))
+    return stmt
+
+
+def consequence_level(value: float) -> int:
+    """后果等级（1 轻微 … 4 严重）：与风险矩阵相同的分档（≥5 严重、≥3 较大、≥1.5 一般、其余轻微），
+    供处置矩阵使用（等级越高越严重）。"""
+    return 1 + sum(value >= edge for edge in rules.CONSEQUENCE_BANDS)
+
+
+def top_assessments(
+    session: Session,
+    *,
+    actor: Actor,
+    levels: Iterable[int],
+    limit: int,
+    exclude: Select[int] | None = None,
+) -> list[AssessmentView]:
+    """Current assessments in scope at ``levels``, major first, then the most probable; without
+    the businesses ``exclude`` (a sub-select of entity ids) names."""
+    require(actor, Capability.READ_BUSINESS)
+    stmt = select(Assessment).where(
+        Assessment.level.in_(list(levels)), _in_scope(actor, Assessment.region_code)
+    )
+    if exclude is not None:
+        stmt = stmt.where(Assessment.entity_id.not_in(exclude))
+    rows = session.scalars(
+        stmt.order_by(Assessment.level, Assessment.probability.desc(), Assessment.entity_id).limit(
+            limit
+        )
+    ).all()
+    return [AssessmentView.of(row) for row in rows]
+
+
+ALERT_OPEN_STATES = ("open", "acknowledged", "assigned")  # not yet closed
+
+
+@dataclass(frozen=True, slots=True)
+class AlertBrief:
+    id: int
+    entity_id: int
+    region_code: str
+    kind_label: str
+    level: int
+    title: str
+    state: str
+    raised_at: dt.datetime
+
+
+def _brief(row: Alert) -> AlertBrief:
+    return AlertBrief(
+        row.id, row.entity_id, row.region_code, rules.ALERT_KINDS.get(row.kind, row.kind),
+        row.level, row.title, row.state, row.raised_at,
+    )  # fmt: skip
+
+
+def alert_brief(session: Session, *, actor: Actor, alert_id: int) -> AlertBrief | None:
+    """One alert in scope (None when out of scope or unknown)."""
+    require(actor, Capability.READ_BUSINESS)
+    row = session.scalar(
+        select(Alert).where(Alert.id == alert_id, _in_scope(actor, Alert.region_code))
+    )
+    return None if row is None else _brief(row)
+
+
+def open_alerts(
+    session: Session, *, actor: Actor, limit: int, exclude: Select[int] | None = None
+) -> list[AlertBrief]:
+    """Alerts in scope not yet closed, the most severe first, then the newest; without the
+    businesses ``exclude`` names."""
+    require(actor, Capability.READ_BUSINESS)
+    stmt = select(Alert).where(
+        Alert.state.in_(ALERT_OPEN_STATES), _in_scope(actor, Alert.region_code)
+    )
+    if exclude is not None:
+        stmt = stmt.where(Alert.entity_id.not_in(exclude))
+    rows = session.scalars(
+        stmt.order_by(Alert.level, Alert.raised_at.desc(), Alert.id.desc()).limit(limit)
+    ).all()
+    return [_brief(row) for row in rows]
+
+
+def assessments_of(
+    session: Session, *, actor: Actor, entity_ids: Iterable[int]
+) -> dict[int, AssessmentView]:
+    """Current assessments of a few businesses (a page of proposals), by id."""
+    require(actor, Capability.READ_BUSINESS)
+    wanted = sorted(set(entity_ids))
+    found: dict[int, AssessmentView] = {}
+    for start in range(0, len(wanted), 500):
+        for row in session.scalars(
+            select(Assessment).where(
+                Assessment.entity_id.in_(wanted[start : start + 500]),
+                _in_scope(actor, Assessment.region_code),
+            )
+        ):
+            found[row.entity_id] = AssessmentView.of(row)
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class IndicatorView:
     id: int

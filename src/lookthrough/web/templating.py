@@ -60,6 +60,7 @@ def menu_for(actor: Actor) -> list[MenuItem]:
         items.append(MenuItem(N_("检查任务"), "/inspection/tasks", "ti-checklist", N_("风险管控")))
     if can(actor.role, Capability.DISPOSE):
         items += [
+            MenuItem(N_("处置建议"), "/disposal/proposals", "ti-bulb", N_("风险管控")),
             MenuItem(N_("分级处置"), "/disposal", "ti-stairs-up", N_("风险管控")),
             MenuItem(N_("早报快报"), "/incidents", "ti-urgent", N_("风险管控")),
         ]
