@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from lookthrough.resolution.lexicon import (
     BRACKET_FORMS,
@@ -248,7 +249,19 @@ class AddressParts:
 
 def normalise_address(raw: str, places: Places | None = None) -> AddressParts:
     """地址去掉省市县乡前缀和“附近、对面”等词，取出道路和门牌号。"""
-    places = places or shipped()
+    if places is None or places is shipped():
+        return _shipped_address(raw or "")
+    return _address(raw, places)
+
+
+@lru_cache(maxsize=1 << 18)
+def _shipped_address(raw: str) -> AddressParts:
+    """Against the shipped places, remembered: a batch compares each mention's address with
+    every candidate's, and a candidate is a candidate of many mentions."""
+    return _address(raw, shipped())
+
+
+def _address(raw: str, places: Places) -> AddressParts:
     text = _ADDRESS_FILLERS.sub("", fold(raw or "").replace("(", "").replace(")", ""))
     numbered = _ROAD_NUMBER.search(text)  # before the places go: 芜湖路 is a road, not 芜湖
     text, regions = _leading_places(text, places)
