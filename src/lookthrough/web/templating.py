@@ -88,7 +88,15 @@ def menu_for(actor: Actor) -> list[MenuItem]:
     if can(actor.role, Capability.READ_AUDIT):
         items.append(MenuItem(N_("审计日志"), "/admin/audit", "ti-report-search", N_("系统管理")))
     items.append(MenuItem(N_("修改密码"), "/account/password", "ti-key", N_("个人")))
-    return items
+    # Each section once, in this order (items keep their order inside it): the menu groups
+    # neighbouring items under one heading, so a section split in two showed twice.
+    return sorted(items, key=lambda item: SECTION_ORDER.index(item.section))
+
+
+SECTION_ORDER = (
+    N_("总览"), N_("一户一档"), N_("风险管控"), N_("四个清单"), N_("基础数据"), N_("本单位"),
+    N_("系统管理"), N_("个人"),
+)  # fmt: skip
 
 
 def home_for(actor: Actor) -> str:
