@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from factories import login, login_browser, make_user
+from factories import login, login_browser, make_entity, make_user
 from lookthrough.audit.models import AuditEvent
 from lookthrough.core.actor import Actor
 from lookthrough.core.roles import Role
@@ -92,3 +92,14 @@ def test_regions_page_shows_towns_and_grid_form(db: Session, client: TestClient)
     town = client.get(f"/regions?code={TOWN}")
     assert 'action="/regions/340104001/grids"' in town.text
     assert client.get("/regions?code=340103").status_code == 403
+
+
+def test_lists_name_regions_by_county_and_town(db: Session, client: TestClient) -> None:
+    assert service.short_names(db, [TOWN, "340104", "3401", "34", "349999", ""]) == {
+        TOWN: "蜀山区 三里庵街道", "340104": "蜀山区", "3401": "合肥市", "34": "安徽省",
+    }  # fmt: skip
+    make_entity(db, name="区划名称测试商行", region=TOWN)
+    headers = login(client, make_user(db, role=Role.COUNTY_OFFICIAL, region="340104").username)
+    page = client.get("/entities", params={"q": "区划名称测试商行"}, headers=headers)
+    assert page.status_code == 200
+    assert f'<td title="{TOWN}">蜀山区 三里庵街道</td>' in page.text

@@ -15,6 +15,7 @@ from lookthrough.core.roles import Capability, can
 from lookthrough.profile import search, service, timeline
 from lookthrough.profile.api import parse_filters
 from lookthrough.profile.rules import Audience
+from lookthrough.regions import service as regions
 from lookthrough.web.deps import PageActorDep
 from lookthrough.web.templating import render
 
@@ -58,6 +59,9 @@ def find(
             "page": page,
             "pages": _pages(result.total, PAGE_SIZE),
             "labels": search.FIELD_LABELS,
+            "region_names": regions.short_names(
+                db, (e.region_code for e in [*result.items, *result.similar])
+            ),
         },
     )
 

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from lookthrough.api.deps import SessionDep
 from lookthrough.records import service
+from lookthrough.regions import service as regions
 from lookthrough.web.deps import PageActorDep
 from lookthrough.web.templating import render
 
@@ -32,6 +33,7 @@ def records(
             "kinds": service.KIND_LABELS,
             "page": page,
             "pages": max(1, -(-total // PAGE_SIZE)),
+            "region_names": regions.short_names(db, (r.region_code for r in rows)),
         },
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -64,6 +64,25 @@ def lineage(session: Session, code: str) -> list[Region]:
         chain.append(current)
         current = session.get(Region, current.parent_code) if current.parent_code else None
     return list(reversed(chain))
+
+
+def short_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """How a list names each region: its county and, below, its town or grid (蜀山区 三里庵街道),
+    a city or the province by its own name — in one query for a page of rows. Unknown codes
+    are left out (the page shows the code)."""
+    wanted = {c for c in codes if c}
+    prefixes = {c[:n] for c in wanted for n in (2, 4, 6, 9, 12) if n <= len(c)}
+    if not prefixes:
+        return {}
+    names = dict(session.execute(select(Region.code, Region.name).where(
+        Region.code.in_(sorted(prefixes)))).tuples().all())  # fmt: skip
+    found: dict[str, str] = {}
+    for code in wanted:
+        if code not in names:
+            continue
+        parts = [names[code[:n]] for n in (6, 9, 12) if n <= len(code) and code[:n] in names]
+        found[code] = " ".join(parts) if parts else names[code]
+    return found
 
 
 def visible_children(session: Session, *, actor: Actor, code: str) -> Sequence[Region]:
