@@ -66,6 +66,7 @@ def prepare(scale: str, seed: int, work: Path) -> Path:
                 path=job.path,
                 mapping=service.mapping_for(job.target, job.mapping),
             )
+        engine.dispose()  # the last connection closing folds the WAL into the file
     return db
 
 
@@ -78,24 +79,29 @@ def resolved(db: Path) -> tuple[Path, dict[str, object]]:
     from lookthrough.resolution.engine import engine_named
 
     target = db.with_name(f"{db.stem}-resolved.db")
-    if target.exists():
-        return target, {"reused": True}
-    partial = target.with_suffix(".partial")
-    shutil.copyfile(db, partial)
+    done = target.with_suffix(".json")  # written last: a copy without it is incomplete
+    if done.is_file():
+        return target, {"reused": True, **json.loads(done.read_text(encoding="utf-8"))}
+    for stale in db.parent.glob(f"{target.name}*"):
+        stale.unlink()
+    shutil.copyfile(db, target)
     settings = get_settings()
+    engine = make_engine(f"sqlite:///{target}")
     summary = run.resolve_all(
-        session_factory(make_engine(f"sqlite:///{partial}")),
+        session_factory(engine),
         actor=Actor.system("bench"),
         thresholds=resolution.thresholds_for(settings),
         engine=engine_named(settings.resolution_engine),
     )
-    partial.rename(target)
-    return target, {
+    engine.dispose()
+    facts: dict[str, object] = {
         "engine": summary.engine,
         "mentions": summary.mentions,
         "statuses": summary.statuses,
         "seconds": summary.seconds,
     }
+    done.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    return target, facts
 
 
 def next_period(session: Session, algorithm: str, years: int) -> tuple[list[int], np.ndarray, str]:
