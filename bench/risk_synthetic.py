@@ -1,12 +1,12 @@
 """Backtest on the synthetic province against its hidden truth.
 
 Generates (or reuses) a synthetic province, imports it through the normal import path into a
-fresh SQLite database, links the complaints and public-opinion posts that name a business only in
-words to the business they mean (``lookthrough resolve run``, as the platform would; ``--no-resolve``
-to skip), seeds the default indicator library, then runs the platform's own backtest
-(train on the past, score a later period) and compares the later period's scores with the hidden
-propensity in ``truth/propensity.csv``: a business is a true violator when its propensity is in
-the top 10 % of the province.
+fresh SQLite database, links the complaints and public-opinion posts that name a business only
+in words to the business they mean (``lookthrough resolve run``, as the platform would;
+``--no-resolve`` to skip), seeds the default indicator library, then runs the platform's own
+backtest (train on the past, score a later period) and compares the later period's scores with
+the hidden propensity in ``truth/propensity.csv``: a business is a true violator when its
+propensity is in the top 10 % of the province.
 
     nice -n 10 .venv/bin/python bench/risk_synthetic.py --scale small --years 2 --work /tmp/rb
 
@@ -37,6 +37,7 @@ from lookthrough.core.roles import Role
 from lookthrough.engine.seam import DuckDBEngine
 from lookthrough.regions import service as regions_service
 from lookthrough.registry.models import Entity
+from lookthrough.resolution import evaluate
 from lookthrough.risk import indicators, metrics, training
 from lookthrough.risk.dataset import frame_at
 
@@ -156,6 +157,12 @@ def main() -> None:
         seconds = time.perf_counter() - tick
         latest_ids, latest_scores, latest_day = next_period(session, args.algorithm, args.years)
         uscc = dict(session.execute(select(Entity.id, Entity.uscc)).all())
+        if resolution is not None:
+            # How well the links match the truth — measured after scoring, never a feature.
+            checked = evaluate.evaluate_database(session, args.work / f"{args.scale}-{args.seed}")
+            resolution["vs_truth"] = {
+                k: getattr(checked, k) for k in ("mentions", "precision", "recall", "review_share")
+            }
         session.rollback()
     truth_file = args.work / f"{args.scale}-{args.seed}" / "truth" / "propensity.csv"
     with truth_file.open(encoding="utf-8") as handle:
