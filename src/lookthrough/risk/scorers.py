@@ -14,6 +14,7 @@ JSON, a LightGBM booster as its text format — never a pickle.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -86,16 +87,20 @@ class Scored:
     contributions: np.ndarray  # rows × indicators, in the scorer's own units (+ = riskier)
 
 
-class Scorer:
+class Scorer(ABC):
+    """What the scorecard and the learned models share; each says how it scores and explains."""
+
     algorithm: str
     specs: list[IndicatorSpec]
     calibration: Calibration
 
+    @abstractmethod
     def raw(self, values: np.ndarray, fields: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """Uncalibrated scores, one per subject."""
 
+    @abstractmethod
     def contributions(self, values: np.ndarray, fields: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """Each indicator's share of each subject's score (subjects × indicators)."""
 
     def score(self, values: np.ndarray, fields: np.ndarray, *, explain: bool = True) -> Scored:
         raw = self.raw(values, fields)
@@ -104,8 +109,9 @@ class Scorer:
         )
         return Scored(self.calibration.apply(raw), contrib)
 
+    @abstractmethod
     def to_params(self) -> tuple[dict[str, Any], str | None]:
-        raise NotImplementedError
+        """What is stored to rebuild the scorer: parameters, and a model text if it has one."""
 
 
 class Scorecard(Scorer):
