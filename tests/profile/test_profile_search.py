@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from profile_world import ProfileWorld, enterprise_of
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from factories import make_entity
@@ -106,3 +106,18 @@ def test_two_characters_search_names_inside_a_county_only(
     ]
     assert names(search.search(db, actor=hefei, query="德诚粮")) == ["蜀山区德诚粮油店"]
     assert search.search(db, actor=hefei, query="孙甲方").total == 3  # names stay exact
+
+
+def test_searches_are_planned_with_their_words(
+    db: Session, world: ProfileWorld, shushan: Actor
+) -> None:
+    """psycopg prepares a statement on its fifth run; PostgreSQL's generic plan for
+    ``name LIKE $1`` cannot use the trigram index and reads every name. A search asks for plans
+    made with its values (for its own transaction only)."""
+    for query in ("德诚粮油", "测试路88号", "孙甲方", "德诚", "邻居餐饮", "壳一商贸", "德诚粮油"):
+        assert search.search(db, actor=shushan, query=query).total >= 0
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    assert db.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+    db.rollback()  # the transaction ends: other statements keep PostgreSQL's choice
+    assert db.scalar(text("SHOW plan_cache_mode")) == "auto"

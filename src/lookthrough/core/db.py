@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -111,6 +111,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def plan_with_values(session: Session) -> None:
+    """Have PostgreSQL plan this transaction's statements with their values, every time.
+
+    psycopg prepares a statement on its fifth run on a connection; PostgreSQL may then switch
+    to a generic plan, made without the values. For ``name LIKE $1`` that plan cannot use the
+    trigram index (the pattern is unknown) and reads every name: a search went from 8 ms to
+    200–700 ms once the server had run it five times (bench/RESULTS.md, the file). Searches
+    call this first; most other statements gain from the generic plan and keep it.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 @lru_cache(maxsize=4)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from lookthrough.audit import service as audit
 from lookthrough.audit.events import PersonalDataSearched
 from lookthrough.core.actor import Actor
+from lookthrough.core.db import plan_with_values
 from lookthrough.core.masking import mask_name, mask_phone
 from lookthrough.core.scope import region_prefix_clause, require_business_reader
 from lookthrough.profile.rules import Query, bigrams, name_similarity, read_query
@@ -145,6 +146,7 @@ def search(
 ) -> Result:
     """Businesses in scope matching ``query``, best first (see the module's docstring)."""
     require_business_reader(actor)
+    plan_with_values(session)
     typed = "".join((query or "").split())
     q = read_query(typed) if typed else None
     where = _scoped(actor, region)

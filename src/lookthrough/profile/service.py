@@ -214,14 +214,16 @@ def subjects(
                 counterpart[to_id] = from_id
             else:
                 counterpart[from_id] = to_id
-    names: dict[int, str] = {
-        int(i): str(n)
-        for i, n in session.execute(
-            select(Entity.id, Entity.name).where(
-                Entity.id.in_(set(counterpart.values())), entity_scope(actor)
+    names: dict[int, str] = {}
+    if counterpart:  # most businesses have no elevator or shop: no query for their names
+        names = {
+            int(i): str(n)
+            for i, n in session.execute(
+                select(Entity.id, Entity.name).where(
+                    Entity.id.in_(set(counterpart.values())), entity_scope(actor)
+                )
             )
-        )
-    }
+        }
     rows = [
         SubjectRow(
             id=s.id,

@@ -12,12 +12,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
+    String,
+    Subquery,
+    bindparam,
     exists,
     func,
     null,
@@ -30,7 +35,7 @@ from sqlalchemy.orm import Session, aliased
 
 from lookthrough.core.actor import Actor
 from lookthrough.core.roles import Capability, can
-from lookthrough.core.scope import region_prefix_clause, within
+from lookthrough.core.scope import region_bounds, region_prefix_clause, within
 from lookthrough.ingest.models import IngestBatch
 from lookthrough.profile.rules import TEXT_FIELDS, Audience, row_summary, visible_payload
 from lookthrough.records.kinds import KINDS
@@ -98,61 +103,128 @@ def record_scope(actor: Actor, audience: Audience) -> ColumnElement[bool]:
     return region_prefix_clause(Record.region_code, actor.region)
 
 
-def _narrowed(stmt: _S, filters: Filters) -> _S:
+# The timeline's statements are built once per shape (which filters are set, who looks) with
+# the values as parameters, and reused: building and keying a UNION of two scoped index scans
+# cost more of a file's CPU than PostgreSQL took to run it (bench/RESULTS.md, the file).
+_ENTITY = bindparam("tl_entity", type_=Integer())
+_LIKE = bindparam("tl_like", type_=String())
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    enterprise: bool
+    kinds: bool = False
+    date_from: bool = False
+    date_to: bool = False
+    text: bool = False
+
+    @classmethod
+    def of(cls, audience: Audience, filters: Filters) -> _Shape:
+        return cls(
+            audience is Audience.ENTERPRISE,
+            bool(filters.kinds),
+            filters.date_from is not None,
+            filters.date_to is not None,
+            bool(filters.text),
+        )
+
+
+def _params(entity_id: int, actor: Actor, audience: Audience, filters: Filters) -> dict[str, Any]:
+    params: dict[str, Any] = {"tl_entity": entity_id}
+    if audience is not Audience.ENTERPRISE:
+        params["tl_lo"], params["tl_hi"] = region_bounds(actor.region)
     if filters.kinds:
-        stmt = stmt.where(Record.kind.in_(filters.kinds))
+        params["tl_kinds"] = list(filters.kinds)
     if filters.date_from:
-        start = datetime.combine(filters.date_from, time(), CHINA)
-        stmt = stmt.where(Record.occurred_at >= start)
+        params["tl_from"] = datetime.combine(filters.date_from, time(), CHINA)
     if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time(), CHINA)
-        stmt = stmt.where(Record.occurred_at < end)
+        params["tl_to"] = datetime.combine(filters.date_to + timedelta(days=1), time(), CHINA)
     if filters.text:
-        like = f"%{filters.text.strip()}%"
+        params["tl_like"] = f"%{filters.text.strip()}%"
+    return params
+
+
+def _narrowed(stmt: _S, shape: _Shape) -> _S:
+    if not shape.enterprise:
+        stmt = stmt.where(
+            Record.region_code >= bindparam("tl_lo"), Record.region_code < bindparam("tl_hi")
+        )
+    if shape.kinds:
+        stmt = stmt.where(Record.kind.in_(bindparam("tl_kinds", expanding=True)))
+    if shape.date_from:
+        stmt = stmt.where(Record.occurred_at >= bindparam("tl_from"))
+    if shape.date_to:
+        stmt = stmt.where(Record.occurred_at < bindparam("tl_to"))
+    if shape.text:
         stmt = stmt.where(
             or_(
-                Record.title.like(like),
-                *(Record.payload[name].as_string().like(like) for name in TEXT_FIELDS),
+                Record.title.like(_LIKE),
+                *(Record.payload[name].as_string().like(_LIKE) for name in TEXT_FIELDS),
             )
         )
     return stmt
 
 
-def _ids(
-    entity_id: int, actor: Actor, audience: Audience, filters: Filters
-) -> Select[str, datetime, float | None]:
+@lru_cache(maxsize=64)
+def _ids(shape: _Shape) -> Subquery:
     """(id, occurred_at, score) of the timeline's records: own ones, then linked ones."""
     later = aliased(Record)
     current = ~exists().where(later.supersedes_id == Record.id)
-    scope = record_scope(actor, audience)
     own = select(Record.id, Record.occurred_at, null().label("score")).where(
-        Record.entity_id == entity_id, scope, current
+        Record.entity_id == _ENTITY, current
     )
-    links = resolution.linked_record_ids(entity_id).subquery()
+    links = resolution.linked_record_ids(_ENTITY).subquery()
     linked = (
         select(Record.id, Record.occurred_at, MentionLink.score.label("score"))
         .join(links, links.c.record_id == Record.id)
         .join(MentionLink, MentionLink.record_id == Record.id)
-        .where(or_(Record.entity_id.is_(None), Record.entity_id != entity_id), scope, current)
+        .where(or_(Record.entity_id.is_(None), Record.entity_id != _ENTITY), current)
     )
-    return union_all(_narrowed(own, filters), _narrowed(linked, filters)).subquery().select()
+    return union_all(_narrowed(own, shape), _narrowed(linked, shape)).subquery()
+
+
+@lru_cache(maxsize=64)
+def _count_statement(shape: _Shape) -> Select[int]:
+    return select(func.count()).select_from(_ids(shape))
+
+
+@lru_cache(maxsize=4)
+def _kinds_statement(shape: _Shape) -> Select[str, int]:
+    ids = _ids(shape)
+    return select(Record.kind, func.count()).join(ids, ids.c.id == Record.id).group_by(Record.kind)
+
+
+@lru_cache(maxsize=64)
+def _page_statement(shape: _Shape) -> Select[Record, float | None, str | None, str | None]:
+    ids = _ids(shape)
+    page = (
+        select(ids.c.id, ids.c.score)
+        .order_by(ids.c.occurred_at.desc(), ids.c.id)
+        .limit(bindparam("tl_limit", type_=Integer()))
+        .offset(bindparam("tl_offset", type_=Integer()))
+        .subquery()
+    )
+    return (
+        select(Record, page.c.score, IngestBatch.file_name, IngestBatch.region_code)
+        .join(page, page.c.id == Record.id)
+        .outerjoin(IngestBatch, IngestBatch.id == Record.batch_id)
+        .order_by(Record.occurred_at.desc(), Record.id)
+    )
 
 
 def count(
     session: Session, *, actor: Actor, audience: Audience, entity_id: int, filters: Filters
 ) -> int:
-    ids = _ids(entity_id, actor, audience, filters).subquery()
-    return int(session.scalar(select(func.count()).select_from(ids)) or 0)
+    params = _params(entity_id, actor, audience, filters)
+    return int(session.scalar(_count_statement(_Shape.of(audience, filters)), params) or 0)
 
 
 def counts_by_kind(
     session: Session, *, actor: Actor, audience: Audience, entity_id: int
 ) -> dict[str, int]:
     """How many records of each kind the business has (for the filter's choices)."""
-    ids = _ids(entity_id, actor, audience, Filters()).subquery()
-    rows = session.execute(
-        select(Record.kind, func.count()).join(ids, ids.c.id == Record.id).group_by(Record.kind)
-    ).all()
+    params = _params(entity_id, actor, audience, Filters())
+    rows = session.execute(_kinds_statement(_Shape.of(audience, Filters())), params).all()
     return {str(kind): int(n) for kind, n in sorted(rows, key=lambda r: -int(r[1]))}
 
 
@@ -167,20 +239,9 @@ def rows(
     offset: int = 0,
 ) -> list[TimelineRow]:
     """One page of the timeline, newest first (the caller has checked the business is in scope)."""
-    ids = _ids(entity_id, actor, audience, filters).subquery()
-    page = (
-        select(ids.c.id, ids.c.score)
-        .order_by(ids.c.occurred_at.desc(), ids.c.id)
-        .limit(limit)
-        .offset(offset)
-        .subquery()
-    )
-    found = session.execute(
-        select(Record, page.c.score, IngestBatch.file_name, IngestBatch.region_code)
-        .join(page, page.c.id == Record.id)
-        .outerjoin(IngestBatch, IngestBatch.id == Record.batch_id)
-        .order_by(Record.occurred_at.desc(), Record.id)
-    ).all()
+    params = _params(entity_id, actor, audience, filters)
+    params |= {"tl_limit": limit, "tl_offset": offset}
+    found = session.execute(_page_statement(_Shape.of(audience, filters)), params).all()
     opens_batches = audience is Audience.OFFICIAL and can(actor.role, Capability.IMPORT_DATA)
     result = []
     for record, score, file_name, batch_region in found:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from lookthrough.audit import service as audit
 from lookthrough.audit.events import DataExported, PersonalDataRevealed
 from lookthrough.core.actor import Actor
+from lookthrough.core.db import plan_with_values
 from lookthrough.core.errors import NotFound
 from lookthrough.core.excel import workbook_bytes
 from lookthrough.core.masking import mask_name, mask_phone
@@ -77,6 +78,7 @@ def search(
     if region:
         stmt = stmt.where(region_prefix_clause(Entity.region_code, region))
     if query and query.strip():
+        plan_with_values(session)
         like = f"%{query.strip()}%"
         stmt = stmt.where(
             or_(Entity.name.like(like), Entity.uscc.like(like), Entity.address.like(like))

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from sqlalchemy import Select, Subquery, delete, func, insert, or_, select
+from sqlalchemy import BindParameter, Select, Subquery, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from lookthrough.core.config import Settings
@@ -36,11 +36,12 @@ CHUNK = 500  # record ids per IN list (SQLite allows 32,766 parameters)
 MENTION_KINDS = ("complaint", "public_opinion")
 
 
-def linked_record_ids(entity_id: int) -> Select[str]:
+def linked_record_ids(entity_id: int | BindParameter[int]) -> Select[str]:
     """The records whose mention is linked to ``entity_id`` (automatically or by a person).
 
     A sub-select, so that callers can fold it into their own scoped query
-    (``Record.id.in_(linked_record_ids(e))``) instead of loading ids into memory.
+    (``Record.id.in_(linked_record_ids(e))``) instead of loading ids into memory. The id may
+    be a bound parameter, for a statement built once and run for many businesses.
     """
     return select(MentionLink.record_id).where(
         MentionLink.entity_id == entity_id, MentionLink.status.in_(LINKED_STATUSES)

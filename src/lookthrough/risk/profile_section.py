@@ -27,7 +27,10 @@ PAGE_LABELS = (
 @sections.provider("risk", order=20, audience=sections.OFFICIALS_ONLY)
 def current_risk(session: Session, ctx: sections.Context) -> sections.Section | None:
     """风险评估：当前风险等级、可能性与后果、"1+N" 信用风险分类和主要原因指标。"""
-    part = service.profile_part(session, actor=ctx.actor, entity_id=ctx.entity_id)
+    # The classes have a section (and a sheet) of their own just below.
+    part = service.profile_part(
+        session, actor=ctx.actor, entity_id=ctx.entity_id, with_classes=False
+    )
     if part is None:
         return None
     return sections.Section(
@@ -35,8 +38,7 @@ def current_risk(session: Session, ctx: sections.Context) -> sections.Section | 
         title=RISK_TITLE,
         columns=part.columns,
         rows=part.rows,
-        # The classes have a section (and a sheet) of their own just below.
-        facts=[(label, value) for label, value in part.facts if label != "信用风险分类"],
+        facts=part.facts,
         badge=part.badge,
         badge_kind=part.badge_kind,
     )
