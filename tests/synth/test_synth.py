@@ -208,3 +208,17 @@ def test_most_complaints_say_where_the_business_is(tiny: Path) -> None:
     )
     assert len(joined) > 0
     assert (joined["住所"].str.slice(3) == joined["被投诉对象地址"]).all()
+
+
+def test_a_place_in_a_mention_is_named_in_words(tiny: Path) -> None:
+    """徽州区的衡齐五金店, as a complainant writes it; never a division code."""
+    truth = pl.read_csv(tiny / "truth" / "mentions.csv", infer_schema=False)
+    entities = read(tiny, "entities")
+    placed = truth.filter(pl.col("how") == "with_place").join(
+        entities.select(pl.col("统一社会信用代码").alias("uscc"), "所属区划代码"), on="uscc"
+    )
+    assert placed.height > 0
+    names = {d.code: d.name for d in load_divisions()}
+    for mention, region in zip(placed["mention"], placed["所属区划代码"], strict=True):
+        assert mention.startswith(f"{names[region[:6]]}的"), mention
+        assert not any(ch.isdigit() for ch in mention), mention

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 import polars as pl
 
+from lookthrough.regions.divisions import load_divisions
 from lookthrough.synth import people, text
 from lookthrough.synth.entities import EPOCH
 from lookthrough.synth.scales import Scale
@@ -112,6 +113,7 @@ class Events:
             if cause.kind == "maintenance_contractor":
                 self.trap_contractors.extend(self.rows_of([cause.factor_key]).tolist())
         self.inspected: pl.DataFrame | None = None
+        self.place_names = {d.code: d.name for d in load_divisions()}
 
     def rows_of(self, usccs: list[str]) -> np.ndarray:
         """Positions of the businesses with these codes."""
@@ -317,10 +319,12 @@ class Events:
     # -- complaints and opinion -----------------------------------------------------------
 
     def _mentions(self, who: np.ndarray) -> tuple[list[str], list[str]]:
+        # A complainant names the place in words (徽州区的衡齐五金店), never by its code.
+        places = [self.place_names[c] for c in self.gather("county", who).to_list()]
         return text.mentions(
             self.gather("name", who).to_list(),
             self.gather("short_name", who).to_list(),
-            self.gather("county", who).to_list(),
+            places,
             self.rng,
         )
 
