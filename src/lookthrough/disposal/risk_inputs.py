@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from lookthrough.core.actor import Actor
 from lookthrough.core.errors import NotFound
+from lookthrough.risk import rules as risk_rules
 from lookthrough.risk import service as risk_service
 
 TOP_REASONS = 3  # reasons named in a basis: enough to act on, short enough for a notice
@@ -45,7 +46,7 @@ def assessment_basis(view: risk_service.AssessmentView) -> str:
     reasons = "；".join(r.text for r in view.reasons[:TOP_REASONS]) or "无突出指标"
     return (
         f"{view.as_of.isoformat()} 风险评估（模型 {view.model_id}）：{view.level_label}"
-        f"（{ROMAN[view.level]} 级），风险可能性 {view.probability:.0%}，"
+        f"（{ROMAN[view.level]} 级），风险可能性 {risk_rules.percent(view.probability)}，"
         f"后果严重程度 {view.consequence:g}（{view.field_label}）；主要原因：{reasons}"
     )
 

@@ -27,7 +27,10 @@ from lookthrough.risk import dashboard, inbox, indicators, rules
 from lookthrough.risk.fields import FIELD_LABELS
 from lookthrough.risk.forms import definition_from_form, form_from_definition
 from lookthrough.web.deps import PageActorDep
-from lookthrough.web.templating import render
+from lookthrough.web.templating import render, templates
+
+# A model's probability as officials read it (>99%, not a flat 100%).
+templates.env.filters["percent"] = rules.percent
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30

@@ -123,6 +123,16 @@ def levels(probability: np.ndarray, consequence_values: np.ndarray) -> np.ndarra
     return result
 
 
+def percent(probability: float) -> str:
+    """A probability as officials read it: 37%; never a flat "100%" or "0%" for a model's
+    estimate (a calibrated model says 99.7%, not certainty)."""
+    if probability >= 0.995:
+        return ">99%"
+    if probability < 0.005:
+        return "<1%"
+    return f"{probability:.0%}"
+
+
 def level_label(value: int) -> str:
     return f"{ROMAN[value]}级 {LEVELS[value]}（{LEVEL_COLOURS[value]}）"
 

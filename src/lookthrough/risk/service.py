@@ -454,7 +454,7 @@ def profile_part(
     labels = {"general": "综合", **rules_domains()}
     facts = [
         ("风险等级", view.level_label),
-        ("风险可能性", f"{view.probability:.0%}"),
+        ("风险可能性", rules.percent(view.probability)),
         ("后果严重程度", f"{view.consequence:g}"),
         ("监管领域", view.field_label),
         (
