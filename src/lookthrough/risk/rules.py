@@ -128,7 +128,7 @@ def percent(probability: float) -> str:
     estimate (a calibrated model says 99.7%, not certainty)."""
     if probability >= 0.995:
         return ">99%"
-    if probability < 0.005:
+    if probability < 0.01:
         return "<1%"
     return f"{probability:.0%}"
 
