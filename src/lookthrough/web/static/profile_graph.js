@@ -86,7 +86,9 @@
         type: "graph", layout: "force", roam: true, draggable: true,
         force: { repulsion: 220, edgeLength: [60, 140] },
         categories: CATEGORIES.map(function (c) { return { name: c }; }),
-        label: { show: true, fontSize: 11, formatter: function (p) {
+        // Names below their node, dark on a white halo: readable over the node and the lines.
+        label: { show: true, position: "bottom", distance: 4, fontSize: 11, color: "#1f2937",
+                 textBorderColor: "#ffffff", textBorderWidth: 3, formatter: function (p) {
           return p.data.name.length > 14 ? p.data.name.slice(0, 13) + "…" : p.data.name;
         } },
         edgeSymbol: ["none", "arrow"], edgeSymbolSize: 7,
