@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from profile_world import ProfileWorld
@@ -99,6 +101,16 @@ def test_file_page_filters_the_timeline(
     assert "共 1 条" in partial.text and "投诉：德诚粮油以次充好" in partial.text
     bad = client.get(f"/entities/{world.id('甲')}", params={"date_from": "昨天"})
     assert bad.status_code == 422 and "开始日期“昨天”无法识别" in bad.text
+    # Records by kind: one bar per kind, longest for the most, each a link to that kind alone.
+    kinds = re.findall(
+        r'href="/entities/\d+\?kind=(\w+)#timeline-card".*?width: ([\d.]+)%.*?lt-kind-n">(\d+)<',
+        page.text,
+        re.S,
+    )
+    assert kinds and sum(int(n) for _, _, n in kinds) == 6
+    assert max(float(w) for _, w, _ in kinds) == 100.0
+    only = client.get(f"/entities/{world.id('甲')}", params={"kind": "complaint"})
+    assert "共 1 条" in only.text and 'lt-kind active" href="/entities/' in only.text
 
 
 def test_search_page(db: Session, client: TestClient, world: ProfileWorld) -> None:
