@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from lookthrough.engine import extract
 from lookthrough.engine import service as engine_service
 from lookthrough.engine.definitions import IndicatorSpec
+from lookthrough.engine.mirror import MirrorAt
 from lookthrough.engine.seam import AnalyticsEngine
 from lookthrough.registry.models import Entity, Subject
 from lookthrough.risk.fields import prefix_table
@@ -115,14 +116,16 @@ def load(
     until: dt.date,
     entity_ids: Sequence[int] | None = None,
     with_outcomes: bool = False,
+    mirror_at: MirrorAt | None = None,
 ) -> Loaded:
     """Load businesses and the records in [since, until) that the indicators (and, for training
     and backtests, the outcome) read."""
     extra = list(OUTCOMES) if with_outcomes else []
     entities = load_entities(session, engine, entity_ids)
     events = engine_service.load_events(
-        session, engine, [*specs, *extra], since=since, until=until, entity_ids=entity_ids
-    )
+        session, engine, [*specs, *extra], since=since, until=until, entity_ids=entity_ids,
+        mirror_at=mirror_at,
+    )  # fmt: skip
     return Loaded(entities, events)
 
 

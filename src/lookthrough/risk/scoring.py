@@ -12,6 +12,7 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,10 +24,12 @@ from lookthrough.audit import service as audit
 from lookthrough.audit.events import RiskScored
 from lookthrough.core import clock
 from lookthrough.core.actor import Actor
+from lookthrough.core.config import Settings
 from lookthrough.core.errors import Conflict
 from lookthrough.core.scope import region_prefix_clause
 from lookthrough.engine.compile import lookback_days
 from lookthrough.engine.definitions import IndicatorSpec
+from lookthrough.engine.mirror import MirrorAt
 from lookthrough.engine.seam import DuckDBEngine
 from lookthrough.records.models import Record
 from lookthrough.registry.models import Entity
@@ -38,6 +41,11 @@ from lookthrough.risk.scorers import Scorer, restore
 
 TOP_N = 3
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def mirror_folder(settings: Settings) -> Path:
+    """Where the records' analytics copy lives: beside the embedded database and exports."""
+    return settings.var_dir / "analytics"
 
 
 def active_model(session: Session) -> RiskModel:
@@ -199,9 +207,11 @@ def run(
     as_of: dt.date | None = None,
     dedup_days: int = 30,
     progress: Any = None,
+    mirror_folder: Path | None = None,
 ) -> RunSummary:
     """Re-score every business (``full``) or those touched since the last run
-    (``incremental``), write assessments, alerts and credit classes."""
+    (``incremental``), write assessments, alerts and credit classes. With ``mirror_folder``
+    the records are read from their analytics copy there (kept up to date by each run)."""
     started = clock.utcnow()
     seconds: dict[str, float] = {}
     tick = time.perf_counter()
@@ -238,6 +248,7 @@ def run(
             since=horizon - dt.timedelta(days=lookback_days([*specs, *alert_specs]) + 31),
             until=horizon + dt.timedelta(days=1),
             entity_ids=ids,
+            mirror_at=None if mirror_folder is None else MirrorAt(mirror_folder, watermark),
         )
         step("extract")
         day = as_of or min(today, data_end(engine) or today)
