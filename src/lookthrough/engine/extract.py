@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -42,6 +42,7 @@ from lookthrough.resolution.models import LINKED_STATUSES, MentionLink
 
 CHINA = "Asia/Shanghai"
 ID_CHUNK = 20_000  # ids per IN list (SQLite allows 32,766 parameters)
+Key = TypeVar("Key", int, str)
 MENTION_KINDS = ("complaint", "public_opinion")  # kinds that name a business only in words
 
 
@@ -155,9 +156,18 @@ def one_of(session: Session, column: Any, ids: Sequence[int]) -> ColumnElement[b
     return column.in_([int(i) for i in ids])  # type: ignore[no-any-return]
 
 
+def one_of_text(session: Session, column: Any, values: Sequence[str]) -> ColumnElement[bool]:
+    """``column`` is one of ``values`` (text), as ``one_of`` does for ids."""
+    if _is_pg(session):
+        wanted = bindparam(None, [str(v) for v in values], type_=postgresql.ARRAY(String))
+        result: ColumnElement[bool] = column == any_(wanted)
+        return result
+    return column.in_([str(v) for v in values])  # type: ignore[no-any-return]
+
+
 def chunks(
-    ids: Sequence[int] | None, session: Session | None = None
-) -> Iterator[Sequence[int] | None]:
+    ids: Sequence[Key] | None, session: Session | None = None
+) -> Iterator[Sequence[Key] | None]:
     """``ids`` in parts small enough for one query (all at once on PostgreSQL, see ``one_of``;
     SQLite allows 32,766 parameters)."""
     if ids is None:
