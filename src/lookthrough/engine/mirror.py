@@ -85,10 +85,13 @@ def _records_select(
     payload: Payload,
     after: dt.datetime | None,
     upto: dt.datetime,
+    *,
+    named_only: bool,
 ) -> Select[Any]:
     window = [Record.first_seen <= upto]
     if after is not None:
         window.append(Record.first_seen > after)
+    window.append(Record.entity_id.is_(None) if named_only else Record.entity_id.is_not(None))
     return select(
         Record.id.label("record_id"),
         Record.entity_id.label("entity_id"),
@@ -124,7 +127,7 @@ def _forget_older(session: Session, generation: int) -> None:
     newer one is visible before this run wrote anything)."""
     old = list(session.scalars(select(MirrorPart).where(MirrorPart.generation < generation)))
     for part in old:
-        for name in (part.events_path, part.removed_path):
+        for name in (part.events_path, part.mentions_path, part.removed_path):
             if name:
                 Path(name).unlink(missing_ok=True)
     if old:
@@ -175,10 +178,14 @@ def _part(
     upto: dt.datetime,
 ) -> MirrorPart:
     stem = folder.resolve() / f"records-{generation}-{uuid.uuid4().hex[:12]}"
+    # Records of a business, and records that name one only in words (joined to their links by
+    # record id): a run reads a record's id only for the second, small kind, or for corrections.
     events_path = stem.with_suffix(".parquet")
-    rows = _write(
-        session, _records_select(session, kinds, payload, after, upto), _schema(payload),
-        events_path,
+    mentions_path = stem.with_name(stem.name + "-mentions.parquet")
+    rows = sum(
+        _write(session, _records_select(session, kinds, payload, after, upto, named_only=named),
+               _schema(payload), path)
+        for named, path in ((False, events_path), (True, mentions_path))
     )  # fmt: skip
     removed_ids = [] if after is None else _superseded(session, after, upto)
     removed_path = None
@@ -189,6 +196,7 @@ def _part(
         generation=generation,
         signature=signature(kinds, payload),
         events_path=str(events_path),
+        mentions_path=str(mentions_path),
         removed_path=str(removed_path) if removed_path else None,
         watermark=upto,
         rows=rows,
@@ -239,6 +247,7 @@ def load_events(
     _load_links(session, engine, entity_ids)
     params: dict[str, Any] = {
         "files": [p.events_path for p in parts],
+        "named": [p.mentions_path for p in parts],
         "kinds": sorted(kinds),
         "since": since,
         "until": until,
@@ -248,12 +257,12 @@ def load_events(
     if removed:
         params["removed"] = removed
         where += " AND record_id NOT IN (SELECT record_id FROM read_parquet($removed))"
-    own, linked = "m.entity_id IS NOT NULL", "m.entity_id IS NULL"
+    own, linked = where, where
     if entity_ids is not None:
         engine.load("mirror_ids", pa.table({"entity_id": pa.array(entity_ids, pa.int64())}))
-        own += " AND m.entity_id IN (SELECT entity_id FROM mirror_ids)"
+        own += " AND entity_id IN (SELECT entity_id FROM mirror_ids)"
         params["mention_kinds"] = list(extract.MENTION_KINDS)
-        linked += " AND list_contains($mention_kinds, m.kind)"
+        linked += " AND list_contains($mention_kinds, kind)"
     columns = ["m.kind", "m.day"]
     for i, name in enumerate(sorted(payload)):
         params[f"p{i}"] = sorted(payload[name])
@@ -265,10 +274,10 @@ def load_events(
     # Only column names from the definitions and fixed text are formatted in; values are
     # parameters (S608 is safe here).
     sql = (
-        f"WITH m AS (SELECT * FROM read_parquet($files) WHERE {where}) "  # noqa: S608
-        f"SELECT m.entity_id, {picked} FROM m WHERE {own} "
-        f"UNION ALL SELECT l.entity_id, {picked} FROM m "
-        f"JOIN mirror_links l ON l.record_id = m.record_id WHERE {linked}"
+        f"SELECT m.entity_id, {picked} FROM read_parquet($files) m WHERE {own} "  # noqa: S608
+        f"UNION ALL SELECT l.entity_id, {picked} FROM "
+        f"(SELECT * FROM read_parquet($named) WHERE {linked}) m "
+        "JOIN mirror_links l ON l.record_id = m.record_id"
     )
     engine.load_query("events", sql, params)
     return int(engine.query("SELECT count(*) AS n FROM events").column("n")[0].as_py())

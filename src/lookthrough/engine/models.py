@@ -24,7 +24,8 @@ class MirrorPart(Base):
     generation: Mapped[int] = mapped_column(Integer, index=True)
     # {"kinds": [...], "payload": {field: [kinds]}}: what the files hold.
     signature: Mapped[dict[str, Any]] = mapped_column(JSON)
-    events_path: Mapped[str] = mapped_column(String(500))
+    events_path: Mapped[str] = mapped_column(String(500))  # records of a business
+    mentions_path: Mapped[str] = mapped_column(String(500))  # records naming one in words
     removed_path: Mapped[str | None] = mapped_column(String(500))
     watermark: Mapped[datetime] = mapped_column(UTCDateTime)  # newest first_seen included
     rows: Mapped[int] = mapped_column(Integer)

@@ -131,8 +131,7 @@ def load(
 
 def numpy_columns(table: pa.Table, names: Sequence[str]) -> np.ndarray:
     """Columns of an Arrow table as one float matrix (rows × names)."""
-    if not names:
-        return np.zeros((table.num_rows, 0))
-    return np.column_stack(
-        [table.column(n).to_numpy(zero_copy_only=False).astype(np.float64) for n in names]
-    )
+    matrix = np.empty((table.num_rows, len(names)))
+    for j, name in enumerate(names):  # filled column by column: no second copy of every column
+        matrix[:, j] = table.column(name).to_numpy(zero_copy_only=False)
+    return matrix

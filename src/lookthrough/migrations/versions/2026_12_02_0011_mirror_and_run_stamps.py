@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("generation", sa.Integer(), nullable=False),
         sa.Column("signature", sa.JSON(), nullable=False),
         sa.Column("events_path", sa.String(length=500), nullable=False),
+        sa.Column("mentions_path", sa.String(length=500), nullable=False),
         sa.Column("removed_path", sa.String(length=500), nullable=True),
         sa.Column("watermark", lookthrough.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("rows", sa.Integer(), nullable=False),
