@@ -5,6 +5,7 @@ everyone and for some businesses; and a rolled-back refresh leaves nothing that 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from sqlalchemy import delete, func, select
@@ -132,3 +133,17 @@ def test_a_rolled_back_refresh_leaves_nothing_that_is_read(db: Session, tmp_path
     assert db.scalar(select(func.count()).select_from(MirrorPart)) == 1
     same_both_ways(db, tmp_path)
     assert db.scalar(select(func.count()).select_from(Entity)) >= 1
+
+
+def test_files_of_rolled_back_runs_are_swept_a_day_later(db: Session, tmp_path: Path) -> None:
+    shop = make_entity(db)
+    make_record(db, entity=shop, kind="complaint", text="投诉")
+    orphan, young = tmp_path / "records-9-old.parquet", tmp_path / "records-9-young.parquet"
+    orphan.write_bytes(b"left by a run that rolled back")
+    young.write_bytes(b"a run still going on")
+    day_ago = (clock.utcnow() - mirror.ORPHAN_AGE - dt.timedelta(minutes=1)).timestamp()
+    os.utime(orphan, (day_ago, day_ago))
+    same_both_ways(db, tmp_path)
+    assert not orphan.exists() and young.exists()
+    (part,) = mirror.current_parts(db)
+    assert Path(part.events_path).exists() and Path(part.mentions_path).exists()

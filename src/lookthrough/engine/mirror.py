@@ -37,6 +37,7 @@ from lookthrough.records.models import Record
 from lookthrough.resolution.models import LINKED_STATUSES, MentionLink
 
 MAX_PARTS = 40  # more refreshes than this and the next one writes a new generation
+ORPHAN_AGE = dt.timedelta(days=1)  # files no row names, older than this, are swept
 LOCK_KEY = 0x4C546D6972  # "LTmir": one refresh at a time on PostgreSQL
 Payload = dict[str, set[str]]
 
@@ -134,6 +135,18 @@ def _forget_older(session: Session, generation: int) -> None:
         session.execute(delete(MirrorPart).where(MirrorPart.generation < generation))
 
 
+def _sweep(session: Session, folder: Path, now: dt.datetime) -> None:
+    """Delete files no row names that are older than ``ORPHAN_AGE``: left by runs that rolled
+    back. A younger one may belong to a run still going on elsewhere."""
+    named = set()
+    for part in session.scalars(select(MirrorPart)):
+        named |= {part.events_path, part.mentions_path, part.removed_path}
+    cutoff = (now - ORPHAN_AGE).timestamp()
+    for path in folder.glob("records-*.parquet"):
+        if str(path.resolve()) not in named and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
 def _lock(session: Session) -> None:
     # Two runs extending the copy at once would both add the same new records.
     if session.get_bind().dialect.name == "postgresql":
@@ -151,6 +164,7 @@ def refresh(
     if parts:
         _forget_older(session, parts[0].generation)
     folder.mkdir(parents=True, exist_ok=True)
+    _sweep(session, folder, clock.utcnow())
     if not parts or not covers(parts[0].signature, kinds, payload) or len(parts) >= MAX_PARTS:
         held_kinds, held_payload = set(kinds), {k: set(v) for k, v in payload.items()}
         if parts and covers(parts[0].signature, kinds, payload):

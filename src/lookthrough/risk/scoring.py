@@ -9,6 +9,7 @@ counts for the trend lines — all in the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -44,8 +45,10 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def mirror_folder(settings: Settings) -> Path:
-    """Where the records' analytics copy lives: beside the embedded database and exports."""
-    return settings.var_dir / "analytics"
+    """Where the records' analytics copy lives: beside the embedded database and exports, in a
+    folder per database (each sweeps the files its own table does not name)."""
+    database = hashlib.sha256(settings.database_url.encode()).hexdigest()[:12]
+    return settings.var_dir / "analytics" / database
 
 
 def active_model(session: Session) -> RiskModel:
