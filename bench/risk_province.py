@@ -9,9 +9,12 @@ Run it on your own copy of the province (never on ``lt_province`` itself)::
 
 ``all`` runs each phase in a process of its own (so each peak memory is its own, read from
 ``VmHWM``) and prints one JSON document: ``prepare`` (migrate, seed the library, train on a
-sample), ``full`` (``lookthrough risk score`` as the scheduler runs it), ``bare`` (DuckDB over a
-Parquet snapshot of the same rows, computing the same indicator columns, nothing else),
-``incremental`` (100,000 records added, then the incremental re-score).
+sample), ``full`` (``lookthrough risk score`` as the scheduler runs it; the first run also writes
+the records' analytics copy under ``WORK/analytics``), ``full2`` (the next full run, reading the
+copy), ``bare`` (DuckDB over a Parquet snapshot of the same rows, computing the same indicator
+columns, nothing else), ``incremental`` (100,000 records added, then the incremental re-score),
+``full_after`` (a full run after those records). ``--no-mirror`` reads the records from the
+database in every run, as before the copy existed.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from lookthrough.risk.rules import HORIZON_DAYS
 
 ACTOR = Actor(None, "system:bench", Role.PROVINCE_ANALYST, "34", "34")
 NEW_RECORDS = 100_000
+PHASES = ("prepare", "full", "full2", "snapshot", "bare", "add", "incremental", "full_after")
 
 
 def peak_gb() -> float:
@@ -66,15 +70,16 @@ def prepare(url: str, sample: int) -> dict[str, Any]:
             "peak_gb": peak_gb()}  # fmt: skip
 
 
-def full(url: str) -> dict[str, Any]:
+def full(url: str, folder: Path | None) -> dict[str, Any]:
     engine = make_engine(url)
     tick = time.perf_counter()
     with session_scope(engine) as session:
-        summary = scoring.run(session, actor=ACTOR)
+        summary = scoring.run(session, actor=ACTOR, mirror_folder=folder)
     seconds = time.perf_counter() - tick  # including the commit
     return {"seconds": round(seconds, 1), "entities": summary.entities, "events": summary.events,
             "alerts": summary.alerts, "levels": summary.level_counts, "as_of": str(summary.as_of),
-            "steps": summary.seconds, "peak_gb": peak_gb()}  # fmt: skip
+            "steps": summary.seconds, "written": summary.written,
+            "peak_gb": peak_gb()}  # fmt: skip
 
 
 def snapshot(url: str, work: Path) -> dict[str, Any]:
@@ -138,20 +143,20 @@ def add_records(url: str) -> dict[str, Any]:
     return {"inserted": added, "insert_seconds": round(time.perf_counter() - tick, 1)}
 
 
-def incremental(url: str) -> dict[str, Any]:
+def incremental(url: str, folder: Path | None) -> dict[str, Any]:
     engine = make_engine(url)
     tick = time.perf_counter()
     with session_scope(engine) as session:
-        summary = scoring.run(session, actor=ACTOR, kind="incremental")
+        summary = scoring.run(session, actor=ACTOR, kind="incremental", mirror_folder=folder)
     return {"seconds": round(time.perf_counter() - tick, 1), "entities": summary.entities,
             "events": summary.events, "alerts": summary.alerts, "steps": summary.seconds,
-            "peak_gb": peak_gb()}  # fmt: skip
+            "written": summary.written, "peak_gb": peak_gb()}  # fmt: skip
 
 
 def child(phase: str, args: argparse.Namespace) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, __file__, "--url", args.url, "--work", str(args.work),
-         "--sample", str(args.sample), phase],
+         "--sample", str(args.sample), *(["--no-mirror"] if args.no_mirror else []), phase],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     if done.returncode != 0:
@@ -167,26 +172,38 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--sample", type=int, default=500_000)
     parser.add_argument(
-        "phase", choices=["all", "prepare", "full", "snapshot", "bare", "add", "incremental"]
+        "--no-mirror", action="store_true", help="read the records from the database each run"
+    )
+    parser.add_argument(
+        "phase",
+        choices=["all", *PHASES],
     )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    folder = None if args.no_mirror else args.work / "analytics"
     if args.phase == "all":
-        report: dict[str, Any] = {"horizon_days": HORIZON_DAYS}
-        for phase in ("prepare", "full", "snapshot", "bare", "add", "incremental"):
+        report: dict[str, Any] = {"horizon_days": HORIZON_DAYS, "mirror": folder is not None}
+        # full: the first run (it writes the analytics copy); full2: the next day's run, which
+        # reads the copy and only the records that arrived since (none here).
+        # full_after: a full run after the incremental one (the new records' part of the copy
+        # read, the rows they changed rewritten).
+        for phase in PHASES:
             report[phase] = child(phase, args)
-        report["ratio_full_to_bare"] = round(
-            report["full"]["seconds"] / report["bare"]["seconds"], 1
-        )
+        for run in ("full", "full2", "full_after"):
+            report[f"ratio_{run}_to_bare"] = round(
+                report[run]["seconds"] / report["bare"]["seconds"], 1
+            )
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return
     phases = {
         "prepare": lambda: prepare(args.url, args.sample),
-        "full": lambda: full(args.url),
+        "full": lambda: full(args.url, folder),
+        "full2": lambda: full(args.url, folder),
+        "full_after": lambda: full(args.url, folder),
         "snapshot": lambda: snapshot(args.url, args.work),
         "bare": lambda: bare(args.url, args.work),
         "add": lambda: add_records(args.url),
-        "incremental": lambda: incremental(args.url),
+        "incremental": lambda: incremental(args.url, folder),
     }
     print(json.dumps(phases[args.phase](), ensure_ascii=False, default=str))
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lookthrough.accounts import service as accounts_service
@@ -18,6 +19,7 @@ from lookthrough.core.ids import make_id
 from lookthrough.core.roles import Role
 from lookthrough.records.models import Record
 from lookthrough.registry.models import Entity
+from lookthrough.risk.models import ScoringRun
 
 PASSWORD = "Test-Pass-2026!x"
 _serial = itertools.count(1)
@@ -131,3 +133,20 @@ def login_browser(client: TestClient, username: str, password: str = PASSWORD) -
     assert response.status_code == 303, response.text
     home = client.get("/account/password")
     return home.text.split('name="csrf-token" content="')[1].split('"')[0]
+
+
+def scoring_run(db: Session, *, as_of: date = date(2025, 12, 31)) -> int:
+    """The id of a full scoring run dated ``as_of`` (made once per day), for risk rows that a
+    test writes by hand: a current row stands for the day of the run that wrote it."""
+    found = db.scalar(
+        select(ScoringRun.id).where(ScoringRun.created_by == "tests", ScoringRun.as_of == as_of)
+    )
+    if found is not None:
+        return int(found)
+    now = clock.utcnow()
+    run = ScoringRun(kind="full", model_id="tests", as_of=as_of, watermark=now, started_at=now,
+                     finished_at=now, entities=0, events=0, alerts=0, details={},
+                     created_by="tests")  # fmt: skip
+    db.add(run)
+    db.flush()
+    return run.id

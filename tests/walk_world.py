@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 import walk_inspection
 import walk_lists
-from factories import make_entity, make_record, make_user
+from factories import make_entity, make_record, make_user, scoring_run
 from lookthrough.accounts.models import LoginThrottle
 from lookthrough.core import clock
 from lookthrough.core.roles import Role
@@ -427,10 +427,11 @@ def _add_relations(
 def _add_risk(db: Session, entities: dict[str, Entity]) -> tuple[dict[str, int], int]:
     """A current assessment for every business, the alerts of ALERTS, one published indicator."""
     now = clock.utcnow()
+    run = scoring_run(db, as_of=now.date())
     for e in entities.values():
         db.add(
             Assessment(entity_id=e.id, region_code=e.region_code, field="general",
-                       model_id="walk-model", as_of=now.date(), assessed_at=now,
+                       model_id="walk-model", run_id=run, digest=0,
                        probability=0.6, consequence=1.0, level=2,
                        top=[{"code": "complaints_12m", "name": "近12个月投诉举报量",
                              "value": 5.0, "unit": "件", "points": 9.0}])

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from factories import make_entity
+from factories import make_entity, scoring_run
 from lookthrough.core import clock
 from lookthrough.core.actor import Actor
 from lookthrough.core.config import Settings
@@ -31,13 +31,13 @@ RATIOS = {"A": "0", "B": "0.1", "C": "0.3", "D": "0.5"}
 
 def classify(db: Session, entity: Entity, grade: str, level: int | None = None) -> None:
     """The rows a risk run leaves: the general class, and the assessment when given a level."""
-    now = clock.utcnow()
+    run = scoring_run(db, as_of=dt.date(2026, 11, 30))
     db.add(CreditClass(entity_id=entity.id, domain="general", region_code=entity.region_code,
-                       grade=grade, probability=0.1, model_id="tests", as_of=dt.date(2026, 11, 30),
-                       assessed_at=now))  # fmt: skip
+                       grade=grade, probability=0.1, model_id="tests", run_id=run,
+                       digest=0))  # fmt: skip
     if level is not None:
         db.add(Assessment(entity_id=entity.id, region_code=entity.region_code, field="general",
-                          model_id="tests", as_of=dt.date(2026, 11, 30), assessed_at=now,
+                          model_id="tests", run_id=run, digest=0,
                           probability=0.1, consequence=1.0, level=level, top=[]))  # fmt: skip
     db.flush()
 

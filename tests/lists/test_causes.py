@@ -9,7 +9,7 @@ from chain_world import BEFORE, build, enterprise, official
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from factories import make_entity, make_record
+from factories import make_entity, make_record, scoring_run
 from lookthrough.audit.models import AuditEvent
 from lookthrough.core.errors import NotFound, PermissionDenied, ValidationFailed
 from lookthrough.lists import causes, rules
@@ -41,8 +41,8 @@ def test_representatives_spread_over_strata_with_a_reason_each(db: Session) -> N
 
 def _assess(db: Session, entity_id: int, region: str, level: int) -> None:
     db.add(Assessment(entity_id=entity_id, region_code=region, field="catering",
-                      model_id="logistic-test", as_of=date(2025, 12, 31),
-                      assessed_at=BEFORE, probability=0.5, consequence=2.0, level=level,
+                      model_id="logistic-test", run_id=scoring_run(db), digest=0,
+                      probability=0.5, consequence=2.0, level=level,
                       top=[]))  # fmt: skip
     db.flush()
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from profile_world import ProfileWorld, at, enterprise_of
 from sqlalchemy.orm import Session
 
-from factories import login, make_user
+from factories import login, make_user, scoring_run
 from lookthrough.core import clock
 from lookthrough.core.actor import Actor
 from lookthrough.core.roles import Role
@@ -45,8 +45,8 @@ def parts(db: Session, world: ProfileWorld, shushan: Actor) -> Parts:
     now = clock.utcnow()
     assess(db, shop, level=2)  # II 较大, general class C
     db.add(CreditClass(entity_id=shop.id, domain="food", region_code=shop.region_code, grade="D",
-                       probability=0.5, model_id="logistic-test", as_of=now.date(),
-                       assessed_at=now))  # fmt: skip
+                       probability=0.5, model_id="logistic-test", run_id=scoring_run(db),
+                       digest=0))  # fmt: skip
     alert(db, shop, title="投诉激增预警")
     alert(db, shop, title="已处理的预警", state="closed")
     matter = matters.create_from_template(db, actor=shushan, template="edible_oil")

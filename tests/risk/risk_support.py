@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy.orm import Session
 
+from factories import scoring_run
 from lookthrough.core import clock
 from lookthrough.registry.models import Entity
 from lookthrough.risk.models import Alert, Assessment, CreditClass
@@ -15,14 +14,14 @@ TOP = [{"code": "complaints_12m", "name": "近12个月投诉举报量", "value":
 
 
 def assess(db: Session, entity: Entity, *, level: int = 2, probability: float = 0.4) -> Assessment:
-    now = clock.utcnow()
+    run = scoring_run(db)
     row = Assessment(entity_id=entity.id, region_code=entity.region_code, field="catering",
-                     model_id="logistic-test", as_of=dt.date(2025, 12, 31), assessed_at=now,
+                     model_id="logistic-test", run_id=run, digest=0,
                      probability=probability, consequence=2.0, level=level, top=TOP)  # fmt: skip
     db.add(row)
     db.add(CreditClass(entity_id=entity.id, domain="general", region_code=entity.region_code,
                        grade="C", probability=probability, model_id="logistic-test",
-                       as_of=dt.date(2025, 12, 31), assessed_at=now))  # fmt: skip
+                       run_id=run, digest=0))  # fmt: skip
     db.flush()
     return row
 

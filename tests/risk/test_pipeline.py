@@ -114,7 +114,7 @@ def test_incremental_rescore_touches_only_new_records(tiny_db: Session) -> None:
     assert calm is not None
     shop = db.get(Entity, calm.entity_id)
     assert shop is not None
-    before = {a.entity_id: a.assessed_at for a in db.scalars(select(Assessment))}
+    before = {a.entity_id: a.run_id for a in db.scalars(select(Assessment))}
 
     for day in (3, 10, 17, 24):  # four hygiene complaints in December, two failed inspections
         record = make_record(db, entity=shop, kind="complaint", text="后厨卫生很差，吃完腹泻")
@@ -132,7 +132,7 @@ def test_incremental_rescore_touches_only_new_records(tiny_db: Session) -> None:
     db.refresh(after)
     assert after is not None and after.level < 4
     untouched = [a for a in db.scalars(select(Assessment)) if a.entity_id != shop.id]
-    assert all(a.assessed_at == before[a.entity_id] for a in untouched)
+    assert all(a.run_id == before[a.entity_id] for a in untouched)  # not rewritten
     change = db.scalars(select(LevelChange).where(LevelChange.entity_id == shop.id)).one()
     assert (change.from_level, change.to_level) == (4, after.level)
     kinds = set(db.scalars(select(Alert.kind).where(Alert.entity_id == shop.id)))

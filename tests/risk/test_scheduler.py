@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -85,10 +86,13 @@ def count(db: Session, model: type) -> int:
     return int(db.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_once_runs_every_job_and_their_effects_show(factory: Callable[[], Session]) -> None:
+def test_once_runs_every_job_and_their_effects_show(
+    factory: Callable[[], Session], tmp_path: Path
+) -> None:
     now = clock.utcnow()
     measure_id = prepare(factory, now)
-    outcomes = scheduler.run_once(SETTINGS, factory=factory, now=now + timedelta(days=11))
+    settings = SETTINGS.model_copy(update={"var_dir": tmp_path})  # the records' copy goes there
+    outcomes = scheduler.run_once(settings, factory=factory, now=now + timedelta(days=11))
     assert [o.name for o in outcomes] == [
         "risk.full", "risk.incremental", "disposal.escalate", "disposal.incidents_overdue",
         "lists.overdue",

@@ -6,6 +6,7 @@ from lookthrough.accounts import models as accounts_models
 from lookthrough.audit import models as audit_models
 from lookthrough.core.db import Base
 from lookthrough.disposal import models as disposal_models
+from lookthrough.engine import models as engine_models
 from lookthrough.ingest import models as ingest_models
 from lookthrough.inspection import models as inspection_models
 from lookthrough.lists import models as lists_models
@@ -23,6 +24,7 @@ MODULES = (
     accounts_models,
     audit_models,
     disposal_models,
+    engine_models,
     ingest_models,
     lists_models,
     penetration_models,

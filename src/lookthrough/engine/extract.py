@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -42,10 +42,11 @@ from lookthrough.resolution.models import LINKED_STATUSES, MentionLink
 
 CHINA = "Asia/Shanghai"
 ID_CHUNK = 20_000  # ids per IN list (SQLite allows 32,766 parameters)
+Key = TypeVar("Key", int, str)
 MENTION_KINDS = ("complaint", "public_opinion")  # kinds that name a business only in words
 
 
-def _day(session: Session) -> ColumnElement[Any]:
+def china_day(session: Session) -> ColumnElement[Any]:
     """The record's calendar day in China (records are stored in UTC)."""
     if session.get_bind().dialect.name == "sqlite":
         return func.date(Record.occurred_at, "+8 hours")
@@ -54,6 +55,29 @@ def _day(session: Session) -> ColumnElement[Any]:
 
 def _utc_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def event_columns(session: Session, payload: dict[str, set[str]]) -> list[ColumnElement[Any]]:
+    """``kind``, the China ``day`` and the payload fields asked for (each only for the kinds
+    that have it)."""
+    columns: list[ColumnElement[Any]] = [
+        Record.kind.label("kind"),
+        cast(china_day(session), String).label("day"),
+    ]
+    for name in sorted(payload):
+        value = Record.payload[name].as_string()
+        columns.append(
+            case((Record.kind.in_(sorted(payload[name])), value), else_=None).label(
+                column_for(name)
+            )
+        )
+    return columns
+
+
+def not_superseded() -> ColumnElement[bool]:
+    """No record names this one as the record it corrects."""
+    newer = aliased(Record)
+    return ~exists(select(literal(1)).where(newer.supersedes_id == Record.id))
 
 
 def events_select(
@@ -69,23 +93,12 @@ def events_select(
     for. A complaint naming a business without a code counts for the business its mention is
     linked to (automatically or by a person); a superseded record does not count at all."""
     link = aliased(MentionLink)
-    newer = aliased(Record)
-    columns: list[ColumnElement[Any]] = [
-        Record.kind.label("kind"),
-        cast(_day(session), String).label("day"),
-    ]
-    for name in sorted(payload):
-        value = Record.payload[name].as_string()
-        columns.append(
-            case((Record.kind.in_(sorted(payload[name])), value), else_=None).label(
-                column_for(name)
-            )
-        )
+    columns = event_columns(session, payload)
     current = [
         Record.kind.in_(sorted(set(kinds))),
         Record.occurred_at >= _utc_midnight(since),
         Record.occurred_at < _utc_midnight(until),
-        ~exists(select(literal(1)).where(newer.supersedes_id == Record.id)),
+        not_superseded(),
     ]
     linked = and_(
         link.record_id == Record.id,
@@ -143,9 +156,18 @@ def one_of(session: Session, column: Any, ids: Sequence[int]) -> ColumnElement[b
     return column.in_([int(i) for i in ids])  # type: ignore[no-any-return]
 
 
+def one_of_text(session: Session, column: Any, values: Sequence[str]) -> ColumnElement[bool]:
+    """``column`` is one of ``values`` (text), as ``one_of`` does for ids."""
+    if _is_pg(session):
+        wanted = bindparam(None, [str(v) for v in values], type_=postgresql.ARRAY(String))
+        result: ColumnElement[bool] = column == any_(wanted)
+        return result
+    return column.in_([str(v) for v in values])  # type: ignore[no-any-return]
+
+
 def chunks(
-    ids: Sequence[int] | None, session: Session | None = None
-) -> Iterator[Sequence[int] | None]:
+    ids: Sequence[Key] | None, session: Session | None = None
+) -> Iterator[Sequence[Key] | None]:
     """``ids`` in parts small enough for one query (all at once on PostgreSQL, see ``one_of``;
     SQLite allows 32,766 parameters)."""
     if ids is None:
@@ -205,13 +227,48 @@ def _copy_csv(session: Session, stmt: Any, schema: pa.Schema) -> pa.Table:
         )
 
 
+def to_batches(session: Session, stmt: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """Like ``to_arrow``, a batch at a time (a province's records never held whole)."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield from _fetch_batches(session, stmt, schema)
+        return
+    compiled = stmt.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    sql = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER false)"
+    with raw.cursor() as cursor, cursor.copy(sql, compiled.params) as copy:
+        stream = io.BufferedReader(_CopyStream(iter(copy)), buffer_size=1 << 20)
+        if not stream.peek(1):
+            for _ in copy:  # drain: the connection is busy until COPY has ended
+                pass
+            return
+        reader = pacsv.open_csv(
+            stream,
+            read_options=pacsv.ReadOptions(column_names=schema.names, block_size=16 << 20),
+            convert_options=pacsv.ConvertOptions(
+                column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False
+            ),
+        )
+        yield from reader
+
+
 def _fetch(session: Session, stmt: Any, schema: pa.Schema, batch: int = 50_000) -> pa.Table:
+    batches = list(_fetch_batches(session, stmt, schema, batch))
+    if not batches:
+        return schema.empty_table()
+    return pa.Table.from_batches(batches, schema=schema)
+
+
+def _fetch_batches(
+    session: Session, stmt: Any, schema: pa.Schema, batch: int = 50_000
+) -> Iterator[pa.RecordBatch]:
     # Rows straight from the driver's cursor: every column is text or a number already (days
     # are cast to text in SQL), and SQLAlchemy's per-row result processing was half the time
     # of reading a city's events.
     result = session.connection().execute(stmt)
     cursor = result.cursor
-    batches = []
     while rows := cursor.fetchmany(batch):
         columns: list[Any] = list(zip(*rows, strict=True))
         arrays = []
@@ -220,8 +277,5 @@ def _fetch(session: Session, stmt: Any, schema: pa.Schema, batch: int = 50_000) 
                 arrays.append(pa.array(values, pa.string()).cast(pa.date32()))
             else:
                 arrays.append(pa.array(values, fld.type))
-        batches.append(pa.record_batch(arrays, schema=schema))
+        yield pa.record_batch(arrays, schema=schema)
     result.close()
-    if not batches:
-        return schema.empty_table()
-    return pa.Table.from_batches(batches, schema=schema)

@@ -26,6 +26,9 @@ class AnalyticsEngine(Protocol):
     def query(self, sql: str, params: dict[str, Any] | None = None) -> pa.Table:
         """Run SQL with named parameters; the answer as an Arrow table."""
 
+    def load_query(self, name: str, sql: str, params: dict[str, Any] | None = None) -> None:
+        """Make the answer of ``sql`` queryable as ``name`` (files are read where they lie)."""
+
     def close(self) -> None: ...
 
 
@@ -66,6 +69,15 @@ class DuckDBEngine:
             self._con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _arrow_in')  # noqa: S608
         finally:
             self._con.unregister("_arrow_in")
+
+    def load_query(self, name: str, sql: str, params: dict[str, Any] | None = None) -> None:
+        if not name.isidentifier():
+            raise ValueError(f"unsafe table name {name!r}")
+        statement = f'CREATE OR REPLACE TABLE "{name}" AS {sql}'
+        try:
+            self._con.execute(statement, params or {})
+        except duckdb.Error as error:
+            raise EngineError(str(error), statement) from error
 
     def query(self, sql: str, params: dict[str, Any] | None = None) -> pa.Table:
         try:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import pyarrow as pa
 from sqlalchemy.orm import Session
 
-from lookthrough.engine import extract
+from lookthrough.engine import extract, mirror
 from lookthrough.engine.compile import features_sql, lookback_days, payload_columns
 from lookthrough.engine.definitions import IndicatorSpec
 from lookthrough.engine.seam import AnalyticsEngine
@@ -31,13 +31,25 @@ def load_events(
     entity_ids: Sequence[int] | None = None,
     extra_kinds: Sequence[str] = (),
     extra_payload: dict[str, set[str]] | None = None,
+    mirror_at: mirror.MirrorAt | None = None,
 ) -> int:
     """Load into the engine, as ``events``, the records the definitions read in [since, until)
-    (of some businesses only, when ``entity_ids`` is given). Returns the number of rows."""
+    (of some businesses only, when ``entity_ids`` is given). Returns the number of rows.
+    With ``mirror_at`` they are read from the records' analytics copy, brought up to date
+    first (see ``mirror``); the rows are the same."""
     payload = payload_columns(list(specs))
     for name, kinds in (extra_payload or {}).items():
         payload.setdefault(name, set()).update(kinds)
     kinds = kinds_read(specs) | set(extra_kinds)
+    if mirror_at is not None:
+        parts = mirror.refresh(
+            session, folder=mirror_at.folder, kinds=kinds, payload=payload,
+            upto=mirror_at.watermark,
+        )  # fmt: skip
+        return mirror.load_events(
+            session, engine, parts, kinds=kinds, payload=payload, since=since, until=until,
+            entity_ids=entity_ids,
+        )  # fmt: skip
     schema = extract.events_schema(payload)
     parts = [
         extract.to_arrow(

@@ -16,6 +16,7 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lookthrough.engine import extract
 from lookthrough.engine import service as engine_service
 from lookthrough.engine.definitions import IndicatorSpec
 from lookthrough.engine.seam import AnalyticsEngine
@@ -151,16 +152,19 @@ def raise_alerts(
     if not wanted:
         return 0
     cutoff = now - dt.timedelta(days=dedup_days)
-    keys = {a.dedup_key for a in wanted}
-    seen = (
-        set(session.scalars(select(Alert.dedup_key).where(Alert.raised_at >= cutoff)))
-        if len(keys) > 1000
-        else set(
+    # Looked up by key (the dedup index), not every alert of the window: an incremental run
+    # costs what it touched, not what the province raised this month.
+    seen: set[str] = set()
+    for part in extract.chunks(sorted({a.dedup_key for a in wanted}), session):
+        assert part is not None
+        seen.update(
             session.scalars(
-                select(Alert.dedup_key).where(Alert.raised_at >= cutoff, Alert.dedup_key.in_(keys))
+                select(Alert.dedup_key).where(
+                    Alert.raised_at >= cutoff,
+                    extract.one_of_text(session, Alert.dedup_key, part),
+                )
             )
         )
-    )
     fresh = [a for a in wanted if a.dedup_key not in seen]
     # Thousands at a time after a full run: written as one table, not object by object.
     table = pa.table(

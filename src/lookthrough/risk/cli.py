@@ -114,6 +114,7 @@ def score(
             as_of=day,
             dedup_days=settings.risk_alert_dedup_days,
             progress=lambda step: bar.update(task, description=f"风险评估：{step}"),
+            mirror_folder=scoring.mirror_folder(settings),
         )
     data = {
         "run_id": summary.run_id,

@@ -86,11 +86,13 @@ def classify(
     result: Assessed,
     specs: Sequence[IndicatorSpec],
     model_id: str,
+    run_id: int,
     as_of: dt.date,
     now: dt.datetime,
     cuts: dict[str, list[float]] | None,
-) -> dict[str, list[float]]:
-    """Grade the run's businesses, write current classes and their changes; returns the cuts."""
+) -> tuple[dict[str, list[float]], int]:
+    """Grade the run's businesses, write current classes and their changes; returns the cuts
+    and the number of current classes written."""
     rows = result.frame
     codes = [s.code for s in specs]
     dishonest = (
@@ -114,18 +116,20 @@ def classify(
         flags = red[members] if domain != GENERAL else np.zeros(int(members.sum()), dtype=bool)
         grade = _grades(result.probability[members], cut, dishonest[members], flags)
         parts.append((np.flatnonzero(members), domain, grade))
-    _write(session, result, parts, model_id, as_of, now, full=full)
-    return cuts
+    written = _write(session, result, parts, (model_id, run_id, as_of, now), full=full)
+    return cuts, written
 
 
 PREVIOUS_SCHEMA = pa.schema(
     [pa.field("entity_id", pa.int64()), pa.field("domain", pa.string()),
-     pa.field("grade", pa.string())]
+     pa.field("grade", pa.string()), pa.field("digest", pa.int64())]
 )  # fmt: skip
+CLASS_DIGEST = ("region_code", "grade", "probability", "model_id")
+KEYS = ["entity_id", "domain"]
 
 
 def _previous(session: Session, ids: np.ndarray, full: bool) -> pa.Table:
-    stmt = select(CreditClass.entity_id, CreditClass.domain, CreditClass.grade)
+    stmt = select(CreditClass.entity_id, CreditClass.domain, CreditClass.grade, CreditClass.digest)
     if full:
         return extract.to_arrow(session, stmt, PREVIOUS_SCHEMA)
     parts = [
@@ -144,12 +148,11 @@ def _write(
     session: Session,
     result: Assessed,
     parts: list[tuple[np.ndarray, str, np.ndarray]],
-    model_id: str,
-    as_of: dt.date,
-    now: dt.datetime,
+    stamp: tuple[str, int, dt.date, dt.datetime],  # model, run, as-of day, time
     *,
     full: bool,
-) -> None:
+) -> int:
+    model_id, run_id, as_of, now = stamp
     rows = result.frame
     before = _previous(session, rows.ids, full)
     old_domains = np.array(before.column("domain").to_pylist(), dtype="U32")
@@ -187,15 +190,17 @@ def _write(
     table = pa.concat_tables(current) if current else None
     history = pa.concat_tables(changes) if changes else None
     if table is None or history is None:
-        return
+        return 0
     n, m = table.num_rows, history.num_rows
     table = table.append_column("model_id", pa.array([model_id] * n, pa.string()))
-    table = table.append_column("as_of", pa.array([as_of] * n, pa.date32()))
-    table = table.append_column("assessed_at", pa.array([now] * n, pa.timestamp("us", tz="UTC")))
+    table = table.append_column("run_id", pa.array([run_id] * n, pa.int64()))
+    table = store.with_digest(table, CLASS_DIGEST)
     history = history.append_column("at", pa.array([now] * m, pa.timestamp("us", tz="UTC")))
     history = history.append_column("as_of", pa.array([as_of] * m, pa.date32()))
+    written = int(table.num_rows)
     if full:
-        store.replace_all(session, CreditClass.__table__, table)  # type: ignore[arg-type]
+        written = store.write_changed(session, CreditClass.__table__, table, KEYS, before)  # type: ignore[arg-type]
     else:
-        store.upsert(session, CreditClass.__table__, table, ["entity_id", "domain"])  # type: ignore[arg-type]
+        store.upsert(session, CreditClass.__table__, table, KEYS)  # type: ignore[arg-type]
     store.append(session, CreditClassChange.__table__, history)  # type: ignore[arg-type]
+    return written

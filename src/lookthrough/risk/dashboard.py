@@ -19,7 +19,7 @@ from lookthrough.registry.models import Entity
 from lookthrough.risk import rules
 from lookthrough.risk.fields import FIELD_LABELS
 from lookthrough.risk.models import Assessment, Snapshot
-from lookthrough.risk.service import AssessmentView
+from lookthrough.risk.service import AssessmentView, Stamps
 
 RiskMetric = Literal["high", "major", "permille"]
 RISK_METRIC_LABELS: dict[str, str] = {
@@ -162,7 +162,8 @@ def top_risks(
         .limit(limit)
         .offset(offset)
     ).all()
-    return [TopRisk(name, AssessmentView.of(a)) for a, name in rows], int(total)
+    stamps = Stamps(session)
+    return [TopRisk(name, AssessmentView.of(a, stamps)) for a, name in rows], int(total)
 
 
 LEVEL_NAMES = {level: rules.level_label(level) for level in rules.LEVELS}

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from lookthrough.engine import extract
 from lookthrough.engine import service as engine_service
 from lookthrough.engine.definitions import IndicatorSpec
+from lookthrough.engine.mirror import MirrorAt
 from lookthrough.engine.seam import AnalyticsEngine
 from lookthrough.registry.models import Entity, Subject
 from lookthrough.risk.fields import prefix_table
@@ -115,21 +116,22 @@ def load(
     until: dt.date,
     entity_ids: Sequence[int] | None = None,
     with_outcomes: bool = False,
+    mirror_at: MirrorAt | None = None,
 ) -> Loaded:
     """Load businesses and the records in [since, until) that the indicators (and, for training
     and backtests, the outcome) read."""
     extra = list(OUTCOMES) if with_outcomes else []
     entities = load_entities(session, engine, entity_ids)
     events = engine_service.load_events(
-        session, engine, [*specs, *extra], since=since, until=until, entity_ids=entity_ids
-    )
+        session, engine, [*specs, *extra], since=since, until=until, entity_ids=entity_ids,
+        mirror_at=mirror_at,
+    )  # fmt: skip
     return Loaded(entities, events)
 
 
 def numpy_columns(table: pa.Table, names: Sequence[str]) -> np.ndarray:
     """Columns of an Arrow table as one float matrix (rows × names)."""
-    if not names:
-        return np.zeros((table.num_rows, 0))
-    return np.column_stack(
-        [table.column(n).to_numpy(zero_copy_only=False).astype(np.float64) for n in names]
-    )
+    matrix = np.empty((table.num_rows, len(names)))
+    for j, name in enumerate(names):  # filled column by column: no second copy of every column
+        matrix[:, j] = table.column(name).to_numpy(zero_copy_only=False)
+    return matrix

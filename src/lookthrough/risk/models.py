@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     Float,
     ForeignKey,
@@ -83,8 +84,13 @@ class Assessment(Base):
     region_code: Mapped[str] = mapped_column(String(12))
     field: Mapped[str] = mapped_column(String(30))
     model_id: Mapped[str] = mapped_column(String(60))
-    as_of: Mapped[date] = mapped_column(Date)
-    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The run that last wrote this row. A full run rewrites only the rows whose content
+    # changed, so the day and time a row stands for are those of the later of this run and the
+    # last full run (``service.stamp``), not a copy kept in every row.
+    run_id: Mapped[int] = mapped_column(Integer)
+    # A hash of what the row says (level, probability, reasons …): how a full run tells which
+    # rows changed without reading them back.
+    digest: Mapped[int] = mapped_column(BigInteger)
     probability: Mapped[float] = mapped_column(Float)
     consequence: Mapped[float] = mapped_column(Float)
     level: Mapped[int] = mapped_column(Integer)
@@ -99,7 +105,9 @@ class LevelChange(Base):
     __table_args__ = (Index("ix_risk_level_change_entity_at", "entity_id", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
+    # No foreign key: a first run writes a row per business (7.5 M), each checked one by one
+    # against ``entity``; they come only from businesses the run has just read.
+    entity_id: Mapped[int] = mapped_column(Integer)
     region_code: Mapped[str] = mapped_column(String(12), index=True)
     model_id: Mapped[str] = mapped_column(String(60))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -122,8 +130,8 @@ class CreditClass(Base):
     grade: Mapped[str] = mapped_column(String(1))  # A | B | C | D
     probability: Mapped[float] = mapped_column(Float)
     model_id: Mapped[str] = mapped_column(String(60))
-    as_of: Mapped[date] = mapped_column(Date)
-    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    run_id: Mapped[int] = mapped_column(Integer)  # as in ``Assessment``
+    digest: Mapped[int] = mapped_column(BigInteger)
 
 
 class CreditClassChange(Base):
@@ -133,7 +141,7 @@ class CreditClassChange(Base):
     __table_args__ = (Index("ix_risk_credit_class_change_entity", "entity_id", "domain"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"))
+    entity_id: Mapped[int] = mapped_column(Integer)  # no foreign key, as in ``LevelChange``
     domain: Mapped[str] = mapped_column(String(30))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     as_of: Mapped[date] = mapped_column(Date)

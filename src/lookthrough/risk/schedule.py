@@ -25,7 +25,11 @@ def _rescore(kind: str) -> JobFunction:
     def run(session: Session, actor: Actor, settings: Settings, now: datetime) -> Done:
         del now  # a run scores up to the newest record it finds
         summary = scoring.run(
-            session, actor=actor, kind=kind, dedup_days=settings.risk_alert_dedup_days
+            session,
+            actor=actor,
+            kind=kind,
+            dedup_days=settings.risk_alert_dedup_days,
+            mirror_folder=scoring.mirror_folder(settings),
         )
         classes = session.scalar(
             select(func.count()).select_from(risk_service.credit_class_select(actor).subquery())

@@ -9,9 +9,11 @@ counts for the trend lines — all in the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,10 +25,12 @@ from lookthrough.audit import service as audit
 from lookthrough.audit.events import RiskScored
 from lookthrough.core import clock
 from lookthrough.core.actor import Actor
+from lookthrough.core.config import Settings
 from lookthrough.core.errors import Conflict
 from lookthrough.core.scope import region_prefix_clause
 from lookthrough.engine.compile import lookback_days
 from lookthrough.engine.definitions import IndicatorSpec
+from lookthrough.engine.mirror import MirrorAt
 from lookthrough.engine.seam import DuckDBEngine
 from lookthrough.records.models import Record
 from lookthrough.registry.models import Entity
@@ -38,6 +42,13 @@ from lookthrough.risk.scorers import Scorer, restore
 
 TOP_N = 3
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def mirror_folder(settings: Settings) -> Path:
+    """Where the records' analytics copy lives: beside the embedded database and exports, in a
+    folder per database (each sweeps the files its own table does not name)."""
+    database = hashlib.sha256(settings.database_url.encode()).hexdigest()[:12]
+    return settings.var_dir / "analytics" / database
 
 
 def active_model(session: Session) -> RiskModel:
@@ -151,6 +162,7 @@ class RunSummary:
     alerts: int
     level_counts: dict[int, int]
     seconds: dict[str, float] = field(default_factory=dict)
+    written: dict[str, int] = field(default_factory=dict)  # current rows written, by table
 
 
 def _watermark(session: Session) -> dt.datetime:
@@ -165,8 +177,26 @@ def last_run(session: Session, kind: str | None = None) -> ScoringRun | None:
     return session.scalar(stmt)
 
 
-def touched_since(session: Session, watermark: dt.datetime, until: dt.datetime) -> list[int]:
-    """Businesses with a record (or a mention link) that arrived after ``watermark``."""
+def _links_watermark(session: Session) -> dt.datetime | None:
+    return session.scalar(select(func.max(MentionLink.updated_at)))
+
+
+def _previous_links_watermark(run: ScoringRun) -> dt.datetime:
+    """The newest link change the run had seen (runs before it was kept: its record watermark)."""
+    kept = (run.details or {}).get("links_watermark")
+    return dt.datetime.fromisoformat(kept) if kept else run.watermark
+
+
+def touched_since(
+    session: Session,
+    watermark: dt.datetime,
+    until: dt.datetime,
+    links_after: dt.datetime | None = None,
+) -> list[int]:
+    """Businesses with a record that arrived after ``watermark``, or a mention link changed
+    after ``links_after``. Links have a clock of their own: resolution runs after the import,
+    so every link is newer than every record, and comparing them with the records' watermark
+    made each incremental run re-score every business with a linked complaint."""
     window = (Record.first_seen > watermark, Record.first_seen <= until)
     direct = select(Record.entity_id).where(*window, Record.entity_id.is_not(None))
     via_link = (
@@ -175,7 +205,8 @@ def touched_since(session: Session, watermark: dt.datetime, until: dt.datetime) 
         .where(*window, MentionLink.entity_id.is_not(None))
     )
     relinked = select(MentionLink.entity_id).where(
-        MentionLink.updated_at > watermark, MentionLink.entity_id.is_not(None)
+        MentionLink.updated_at > (watermark if links_after is None else links_after),
+        MentionLink.entity_id.is_not(None),
     )
     ids = set(session.scalars(direct)) | set(session.scalars(via_link))
     ids |= set(session.scalars(relinked))
@@ -199,9 +230,11 @@ def run(
     as_of: dt.date | None = None,
     dedup_days: int = 30,
     progress: Any = None,
+    mirror_folder: Path | None = None,
 ) -> RunSummary:
     """Re-score every business (``full``) or those touched since the last run
-    (``incremental``), write assessments, alerts and credit classes."""
+    (``incremental``), write assessments, alerts and credit classes. With ``mirror_folder``
+    the records are read from their analytics copy there (kept up to date by each run)."""
     started = clock.utcnow()
     seconds: dict[str, float] = {}
     tick = time.perf_counter()
@@ -218,13 +251,19 @@ def run(
     specs, scorer = scorer_for(session, model)
     previous_run = last_run(session)
     watermark = _watermark(session)
+    links_watermark = _links_watermark(session)
     ids: list[int] | None = None
     today = clock.today()
     if kind == "incremental":
         if previous_run is None:
             kind = "full"  # nothing to be incremental to
         else:
-            ids = touched_since(session, previous_run.watermark, watermark)
+            ids = touched_since(
+                session,
+                previous_run.watermark,
+                watermark,
+                links_after=_previous_links_watermark(previous_run),
+            )
             latest = _latest_day(session, previous_run.watermark)
             as_of = as_of or min(today, max(previous_run.as_of, latest or previous_run.as_of))
     step("plan")
@@ -238,6 +277,7 @@ def run(
             since=horizon - dt.timedelta(days=lookback_days([*specs, *alert_specs]) + 31),
             until=horizon + dt.timedelta(days=1),
             entity_ids=ids,
+            mirror_at=None if mirror_folder is None else MirrorAt(mirror_folder, watermark),
         )
         step("extract")
         day = as_of or min(today, data_end(engine) or today)
@@ -252,7 +292,7 @@ def run(
         step("signals")
     now = clock.utcnow()
     previous = writes.previous_levels(session, result.frame.ids, full=ids is None)
-    changes = writes.level_changes(result, previous, model.id, day, now)
+    changes = writes.level_changes(result, previous.levels, model.id, day, now)
     record = ScoringRun(
         kind=kind,
         model_id=model.id,
@@ -268,22 +308,30 @@ def run(
     )
     session.add(record)
     session.flush()
-    table = writes.assessment_table(result, model.id, day, now)
+    table = writes.assessment_table(result, model.id, record.id)
     if ids is None:
-        store.replace_all(session, Assessment.__table__, table)  # type: ignore[arg-type]
+        target: Any = Assessment.__table__
+        written = store.write_changed(session, target, table, ["entity_id"], previous.rows)
     else:
+        written = int(table.num_rows)
         store.upsert(session, Assessment.__table__, table, ["entity_id"])  # type: ignore[arg-type]
     store.append(session, LevelChange.__table__, changes)  # type: ignore[arg-type]
     step("write assessments")
     raised = alerting.raise_alerts(
-        session, result=result, previous=previous, signals=signals, now=now, dedup_days=dedup_days
+        session,
+        result=result,
+        previous=previous.levels,
+        signals=signals,
+        now=now,
+        dedup_days=dedup_days,
     )
     step("alerts")
-    cuts = credit.classify(
+    cuts, classes_written = credit.classify(
         session,
         result=result,
         specs=specs,
         model_id=model.id,
+        run_id=record.id,
         as_of=day,
         now=now,
         cuts=None if ids is None else credit.last_cuts(session),
@@ -292,7 +340,12 @@ def run(
     if ids is None:
         writes.snapshot(session, record.id, result, day)
     record.alerts = raised
-    record.details = {"seconds": seconds, "cuts": cuts}
+    record.details = {
+        "seconds": seconds,
+        "cuts": cuts,
+        "rows_written": {"assessments": written, "credit_classes": classes_written},
+        "links_watermark": links_watermark.isoformat() if links_watermark else None,
+    }
     record.finished_at = clock.utcnow()
     counts = {lvl: int((result.levels == lvl).sum()) for lvl in (1, 2, 3, 4)}
     audit.record(
@@ -308,5 +361,6 @@ def run(
     )
     step("finish")
     return RunSummary(
-        record.id, kind, model.id, day, record.entities, loaded.events, raised, counts, seconds
-    )
+        record.id, kind, model.id, day, record.entities, loaded.events, raised, counts, seconds,
+        record.details["rows_written"],
+    )  # fmt: skip

@@ -24,7 +24,7 @@ from lookthrough.core.scope import region_prefix_clause, require
 from lookthrough.engine.definitions import IndicatorSpec
 from lookthrough.risk import indicators, rules
 from lookthrough.risk.fields import CREDIT_DOMAINS, FIELD_LABELS
-from lookthrough.risk.models import Alert, Assessment, CreditClass, Indicator
+from lookthrough.risk.models import Alert, Assessment, CreditClass, Indicator, ScoringRun
 from lookthrough.risk.scorers import applies
 
 GENERAL = "general"
@@ -48,6 +48,27 @@ class Reason:
         return f"{self.name}：{shown}{self.unit}"
 
 
+class Stamps:
+    """The day and time a current row stands for: those of the later of the run that last wrote
+    it and the last full run (a full run assesses every business but rewrites only the rows
+    that changed)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        last_full = select(func.max(ScoringRun.id)).where(ScoringRun.kind == "full")
+        self._last_full = int(session.scalar(last_full) or 0)
+        self._seen: dict[int, tuple[dt.date, dt.datetime]] = {}
+
+    def of(self, run_id: int) -> tuple[dt.date, dt.datetime]:
+        key = max(int(run_id), self._last_full)
+        if key not in self._seen:
+            run = self._session.get(ScoringRun, key)
+            if run is None:
+                raise LookupError(f"risk_run {key} is missing")  # rows are written by runs
+            self._seen[key] = (run.as_of, run.finished_at)
+        return self._seen[key]
+
+
 @dataclass(frozen=True, slots=True)
 class AssessmentView:
     entity_id: int
@@ -65,7 +86,8 @@ class AssessmentView:
     reasons: list[Reason]
 
     @classmethod
-    def of(cls, row: Assessment) -> AssessmentView:
+    def of(cls, row: Assessment, stamps: Stamps) -> AssessmentView:
+        as_of, assessed_at = stamps.of(row.run_id)
         return cls(
             entity_id=row.entity_id,
             region_code=row.region_code,
@@ -77,8 +99,8 @@ class AssessmentView:
             probability=row.probability,
             consequence=row.consequence,
             model_id=row.model_id,
-            as_of=row.as_of,
-            assessed_at=row.assessed_at,
+            as_of=as_of,
+            assessed_at=assessed_at,
             reasons=[Reason(**item) for item in row.top or []],
         )
 
@@ -91,7 +113,7 @@ def current_assessment(session: Session, *, actor: Actor, entity_id: int) -> Ass
             Assessment.entity_id == entity_id, _in_scope(actor, Assessment.region_code)
         )
     )
-    return None if row is None else AssessmentView.of(row)
+    return None if row is None else AssessmentView.of(row, Stamps(session))
 
 
 LOOKUP_CHUNK = 2000  # ids per IN list (SQLite allows 32,766 parameters)
@@ -210,7 +232,8 @@ def top_assessments(
             limit
         )
     ).all()
-    return [AssessmentView.of(row) for row in rows]
+    stamps = Stamps(session)
+    return [AssessmentView.of(row, stamps) for row in rows]
 
 
 ALERT_OPEN_STATES = ("open", "acknowledged", "assigned")  # not yet closed
@@ -268,6 +291,7 @@ def assessments_of(
     require(actor, Capability.READ_BUSINESS)
     wanted = sorted(set(entity_ids))
     found: dict[int, AssessmentView] = {}
+    stamps = Stamps(session)
     for start in range(0, len(wanted), 500):
         for row in session.scalars(
             select(Assessment).where(
@@ -275,7 +299,7 @@ def assessments_of(
                 _in_scope(actor, Assessment.region_code),
             )
         ):
-            found[row.entity_id] = AssessmentView.of(row)
+            found[row.entity_id] = AssessmentView.of(row, stamps)
     return found
 
 

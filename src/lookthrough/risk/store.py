@@ -10,6 +10,7 @@ import io
 import json
 from collections.abc import Sequence
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -173,3 +174,70 @@ def append(session: Session, table: Table, data: pa.Table) -> None:
         return
     for start in range(0, data.num_rows, BATCH):
         session.execute(table.insert(), _rows(data.slice(start, BATCH)))
+
+
+DIGEST = "digest"
+CHANGED_SHARE = 0.5  # more of the rows changed than this and a full run replaces the table
+
+
+def with_digest(data: pa.Table, columns: Sequence[str]) -> pa.Table:
+    """``data`` with a ``digest`` column: a 63-bit hash of ``columns``, so that the next full run
+    tells which rows changed by reading two integers a row, not the rows themselves. DuckDB's
+    hash may change between its versions: then every row looks changed once and is rewritten."""
+    con = duckdb.connect(":memory:", config={"autoload_known_extensions": False})
+    try:
+        con.register("rows_in", data.select(list(columns)))
+        listed = ", ".join(f'"{c}"' for c in columns)
+        # Column names from our own tables (S608 is safe here).
+        digest = con.sql(f"SELECT CAST(hash({listed}) >> 1 AS BIGINT) AS d FROM rows_in")  # noqa: S608
+        return data.append_column(DIGEST, digest.to_arrow_table().column("d"))
+    finally:
+        con.close()
+
+
+def _delete_keys(session: Session, table: Table, gone: pa.Table) -> None:
+    """Delete the rows of ``table`` whose keys are the rows of ``gone``."""
+    keys = gone.column_names
+    if _is_pg(session):
+        stage = f"gone_{table.name}"
+        listed = ", ".join(f'"{k}"' for k in keys)
+        # Table and column names from our own metadata (hence S608 is safe here).
+        session.execute(
+            text(
+                f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS '  # noqa: S608
+                f'SELECT {listed} FROM "{table.name}" WITH NO DATA'
+            )
+        )
+        _copy(session, f'"{stage}"', gone)
+        match = " AND ".join(f't."{k}" = g."{k}"' for k in keys)
+        session.execute(text(f'DELETE FROM "{table.name}" t USING "{stage}" g WHERE {match}'))  # noqa: S608
+        session.execute(text(f'DROP TABLE "{stage}"'))
+        return
+    match = " AND ".join(f'"{k}" = ?' for k in keys)
+    rows = list(zip(*(gone.column(k).to_pylist() for k in keys), strict=True))
+    session.connection().exec_driver_sql(f'DELETE FROM "{table.name}" WHERE {match}', rows)  # noqa: S608
+
+
+def write_changed(
+    session: Session, table: Table, data: pa.Table, keys: Sequence[str], before: pa.Table
+) -> int:
+    """Make ``table`` hold exactly ``data``, writing only the rows whose digest is not what
+    ``before`` (keys and digest of the rows there now) says, and deleting rows no longer in
+    ``data``. Replaces the whole table when most rows changed. Returns the rows written."""
+    keys = list(keys)
+    if before.num_rows == 0:
+        replace_all(session, table, data)
+        return int(data.num_rows)
+    old = before.select([*keys, DIGEST]).rename_columns([*keys, "old_digest"])
+    joined = data.join(old, keys, join_type="left outer")
+    same = pc.fill_null(pc.equal(joined.column(DIGEST), joined.column("old_digest")), False)
+    changed = joined.filter(pc.invert(same)).drop_columns(["old_digest"])
+    if changed.num_rows > CHANGED_SHARE * max(data.num_rows, 1):
+        replace_all(session, table, data)
+        return int(data.num_rows)
+    gone = before.select(keys).join(data.select(keys), keys, join_type="left anti")
+    session.flush()
+    if gone.num_rows:
+        _delete_keys(session, table, gone)
+    upsert(session, table, changed.select(data.column_names), keys)
+    return int(changed.num_rows)

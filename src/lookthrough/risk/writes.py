@@ -4,6 +4,7 @@ snapshot for the trend lines — and the previous levels a run compares with."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,12 +21,32 @@ if TYPE_CHECKING:
     from lookthrough.risk.scoring import Assessed
 
 
-PREVIOUS_SCHEMA = pa.schema([pa.field("entity_id", pa.int64()), pa.field("level", pa.int32())])
+PREVIOUS_SCHEMA = pa.schema(
+    [pa.field("entity_id", pa.int64()), pa.field("level", pa.int32()),
+     pa.field("digest", pa.int64())]
+)  # fmt: skip
+ASSESSMENT_DIGEST = (
+    "region_code",
+    "field",
+    "model_id",
+    "probability",
+    "consequence",
+    "level",
+    "top",
+)
 
 
-def previous_levels(session: Session, ids: np.ndarray, full: bool) -> np.ndarray:
-    """Each business's level before this run (0: not assessed yet), aligned with ``ids``."""
-    stmt = select(Assessment.entity_id, Assessment.level).order_by(Assessment.entity_id)
+@dataclass(frozen=True, slots=True)
+class Previous:
+    levels: np.ndarray  # aligned with the run's businesses; 0: not assessed yet
+    rows: pa.Table  # entity_id, level, digest of the rows there now
+
+
+def previous_levels(session: Session, ids: np.ndarray, full: bool) -> Previous:
+    """Each business's level before this run, and the stored rows' keys and digests."""
+    stmt = select(Assessment.entity_id, Assessment.level, Assessment.digest).order_by(
+        Assessment.entity_id
+    )
     if full:
         parts = [extract.to_arrow(session, stmt, PREVIOUS_SCHEMA)]
     else:
@@ -39,7 +60,8 @@ def previous_levels(session: Session, ids: np.ndarray, full: bool) -> np.ndarray
             if chunk
         ]
     table = pa.concat_tables(parts) if parts else PREVIOUS_SCHEMA.empty_table()
-    return align(ids, table.column("entity_id").to_numpy(), table.column("level").to_numpy())
+    levels = align(ids, table.column("entity_id").to_numpy(), table.column("level").to_numpy())
+    return Previous(levels, table)
 
 
 def align(ids: np.ndarray, keys: np.ndarray, values: np.ndarray, missing: Any = 0) -> np.ndarray:
@@ -54,7 +76,7 @@ def align(ids: np.ndarray, keys: np.ndarray, values: np.ndarray, missing: Any = 
     return result
 
 
-def assessment_table(result: Assessed, model_id: str, as_of: dt.date, now: dt.datetime) -> pa.Table:
+def assessment_table(result: Assessed, model_id: str, run_id: int) -> pa.Table:
     rows = result.frame
     n = len(rows.ids)
     table = pa.table(
@@ -63,16 +85,14 @@ def assessment_table(result: Assessed, model_id: str, as_of: dt.date, now: dt.da
             "region_code": rows.regions,
             "field": pa.array(rows.fields, pa.string()),
             "model_id": pa.repeat(model_id, n) if n else pa.array([], pa.string()),
-            "as_of": pa.array(np.full(n, as_of, dtype="datetime64[D]"), pa.date32()),
-            "assessed_at": pa.array(np.full(n, now.replace(tzinfo=None), dtype="datetime64[us]"),
-                                    pa.timestamp("us", tz="UTC")),
+            "run_id": pa.array(np.full(n, run_id), pa.int64()),
             "probability": np.round(result.probability, 6),
             "consequence": result.consequence,
             "level": pa.array(result.levels, pa.int32()),
             "top": result.top.column("top"),
         }
     )  # fmt: skip
-    return store.json_column(table, "top")
+    return store.json_column(store.with_digest(table, ASSESSMENT_DIGEST), "top")
 
 
 def level_changes(
