@@ -7,6 +7,7 @@ memory (VmHWM) is its own and everything it held is given back before the next.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
 import resource
 import time
@@ -54,8 +55,9 @@ def peak_rss_gb() -> float:
 def normaliser_digest() -> str:
     """Which normaliser made an index: a changed normaliser must not reuse an old one."""
     digest = hashlib.sha256()
-    for module in (names, lexicon, places, blocking):
+    for module in (names, lexicon, places):
         digest.update(Path(str(module.__file__)).read_bytes())
+    digest.update(inspect.getsource(blocking.name_columns).encode())
     return digest.hexdigest()[:10]
 
 

@@ -20,7 +20,12 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
-from lookthrough.resolution.names import normalise_address, normalise_person, normalise_phone
+from lookthrough.resolution.names import (
+    AddressParts,
+    normalise_address,
+    normalise_person,
+    normalise_phone,
+)
 from lookthrough.resolution.places import Places
 from lookthrough.resolution.rules import (
     ADDRESS_WEIGHT,
@@ -57,13 +62,17 @@ def score_pairs(
     outside_share: float,
     keep: int,
     places: Places,
+    addresses: dict[str, AddressParts] | None = None,
 ) -> dict[int, list[Scored]]:
     """Each mention's best ``keep`` candidates among ``pairs`` (m, e), as ``score_comparisons``
-    would rank them: by score (rounded to 4 places), then entity id; name disagreeing dropped."""
+    would rank them: by score (rounded to 4 places), then entity id; name disagreeing dropped.
+
+    ``addresses`` remembers normalised addresses between calls (a business is a candidate in
+    batch after batch)."""
     if not pairs.height:
         return {}
     frame = joined(pairs, entities, mentions)
-    frame = compared(frame, places)
+    frame = compared(frame, places, {} if addresses is None else addresses)
     frame = weighed(frame, outside_share=outside_share)
     return best(frame, keep=keep)
 
@@ -172,7 +181,7 @@ def _region(places: Places) -> pl.Expr:
     )
 
 
-def _address(frame: pl.DataFrame, places: Places) -> pl.Series:
+def _address(frame: pl.DataFrame, places: Places, known: dict[str, AddressParts]) -> pl.Series:
     """rules.address_agreement: road and number, same road, else similar cleaned text."""
     both = (pl.col("address") != "") & (pl.col("e_address") != "")
     pending = frame.select("address", "e_address", row=pl.int_range(pl.len())).filter(both)
@@ -180,7 +189,10 @@ def _address(frame: pl.DataFrame, places: Places) -> pl.Series:
     if not pending.height:
         return agreement
     texts = pl.concat([pending["address"], pending["e_address"]]).unique().to_list()
-    parts = [normalise_address(t, places) for t in texts]
+    for text in texts:
+        if text not in known:
+            known[text] = normalise_address(text, places)
+    parts = [known[t] for t in texts]
     table = pl.DataFrame(
         {
             "text": texts,
@@ -267,7 +279,9 @@ def _other_form() -> pl.Expr:
     return forms.list.set_difference(pl.col("e_forms").str.split("|")).list.len() > 0
 
 
-def compared(frame: pl.DataFrame, places: Places) -> pl.DataFrame:
+def compared(
+    frame: pl.DataFrame, places: Places, addresses: dict[str, AddressParts]
+) -> pl.DataFrame:
     """Every field of ``rules.Comparison`` as an integer (or boolean) column."""
     frame = _name(frame).filter(pl.col("level") > 0)  # score_comparisons drops the rest
     person = pl.when(pl.col("legal_rep") != "").then("legal_rep").otherwise("reading_person")
@@ -276,7 +290,7 @@ def compared(frame: pl.DataFrame, places: Places) -> pl.DataFrame:
         e_phone_n=_mapped(frame["e_phone"], normalise_phone),
         person_n=_mapped(frame.select(person).to_series(), normalise_person),
         e_person_n=_mapped(frame["e_legal_rep"], normalise_person),
-        address_level=_address(frame, places),
+        address_level=_address(frame, places, addresses),
     )
     return frame.with_columns(
         region_level=_region(places),

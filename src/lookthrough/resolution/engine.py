@@ -25,6 +25,7 @@ from lookthrough.resolution.blocking import (
     name_columns,
 )
 from lookthrough.resolution.bulk import score_pairs
+from lookthrough.resolution.names import AddressParts
 from lookthrough.resolution.places import shipped
 from lookthrough.resolution.rules import Scored, Thresholds
 
@@ -109,11 +110,12 @@ class RulesEngine:
         blocker = Blocker(entities, cap=self.cap)
         places = shipped()
         results: dict[int, list[Scored]] = {}
+        addresses: dict[str, AddressParts] = {}  # normalised once per match, not per batch
         for start in range(0, mentions.height, self.batch):
             part = mentions.slice(start, self.batch)
             pairs = promising(blocker.pairs(part).pairs, entities, part)
             results |= score_pairs(pairs, entities, part, outside_share=thresholds.outside_share,
-                                   keep=KEEP, places=places)  # fmt: skip
+                                   keep=KEEP, places=places, addresses=addresses)  # fmt: skip
             if progress:
                 progress(part.height)
         return results
