@@ -101,8 +101,19 @@ def prepare(args: argparse.Namespace, figures: dict[str, Any]) -> Path:
 def jobs(args: argparse.Namespace, entities: Path, mentions: Path) -> list[Job]:
     sizes = pl.read_parquet(mentions, columns=["city"])["city"].value_counts()
     cities = sizes.filter(pl.col("city") != PROVINCE).sort("count", descending=True)["city"]
-    order = [*cities.to_list(), *([PROVINCE] if PROVINCE in sizes["city"].to_list() else [])]
+    wide = PROVINCE in sizes["city"].to_list() and args.province_wide
+    order = [*cities.to_list(), *([PROVINCE] if wide else [])]
     return [Job(c, entities, mentions, args.cache, args.engine, args.profile) for c in order]
+
+
+def unsearched(mentions: Path) -> dict[str, Any]:
+    """The mentions left out without ``--province-wide``, tallied as unlinked."""
+    left = pl.read_parquet(mentions, columns=["city", "how"]).filter(pl.col("city") == PROVINCE)
+    by_how: dict[str, list[int]] = {}
+    for how in left["how"].to_list():
+        by_how.setdefault(str(how), [0, 0])[1] += 1
+    return {"city": "34 (not searched)", "mentions": left.height, "businesses": 0, "auto": 0,
+            "correct": 0, "review": 0, "by_how": by_how, "peak_rss_gb": 0.0}  # fmt: skip
 
 
 def summed(cities: list[dict[str, Any]]) -> dict[str, Any]:
@@ -146,6 +157,9 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, help="parquet copies and indexes (default: "
                         "PROVINCE/bench-cache)")  # fmt: skip
     parser.add_argument("--profile", type=Path, help="write a cProfile file per city here")
+    parser.add_argument("--province-wide", action="store_true",
+                        help="also search the mentions that name no city against the whole "
+                        "province (costly; else they count as unlinked)")  # fmt: skip
     args = parser.parse_args()
     args.cache = args.cache or args.province / "bench-cache"
     if args.profile:
@@ -154,6 +168,7 @@ def main() -> None:
                                "engine": args.engine, "workers": args.workers,
                                "load_average_start": os.getloadavg()}  # fmt: skip
     started = time.perf_counter()
+    started_at = time.strftime("%Y%m%dT%H%M%S")
     t = time.perf_counter()
     entities = entities_parquet(args.province, args.cache)
     figures["entities_parquet_s"] = round(time.perf_counter() - t, 1)
@@ -161,8 +176,15 @@ def main() -> None:
     t = time.perf_counter()
     todo = jobs(args, entities, mentions)
     context = multiprocessing.get_context("spawn")
-    with context.Pool(args.workers, maxtasksperchild=1) as pool:
-        cities = list(pool.imap_unordered(run_city, todo))
+    log = args.cache / f"cities-{started_at}.jsonl"
+    cities: list[dict[str, Any]] = []
+    with context.Pool(args.workers, maxtasksperchild=1) as pool, log.open("w") as out:
+        for city in pool.imap_unordered(run_city, todo):
+            cities.append(city)
+            out.write(json.dumps(city, ensure_ascii=False) + "\n")  # kept if the run is cut short
+            out.flush()
+    if not args.province_wide and not args.city:
+        cities.append(unsearched(mentions))
     figures["cities_wall_s"] = round(time.perf_counter() - t, 1)
     figures["wall_s"] = round(time.perf_counter() - started, 1)
     figures["cpu_s_all_processes"] = round(cpu(), 1)
