@@ -2,9 +2,9 @@
 
 An engine takes a table of businesses and a table of mentions (polars frames, whatever they were
 read from: the database, a synthetic province's files, a spreadsheet) and returns each mention's
-scored candidates. Two engines sit behind the seam: ``rules`` (blocking in polars, the pure
-scorer of ``rules.py`` on each candidate) and ``splink`` (``splink_engine.py``: Splink's
-probabilistic model, on DuckDB by default or on Spark).
+scored candidates. Two engines sit behind the seam: ``rules`` (blocking in polars, then the
+rules of ``rules.py`` on every candidate, computed in bulk by ``bulk.py``) and ``splink``
+(``splink_engine.py``: Splink's probabilistic model, on DuckDB by default or on Spark).
 """
 
 from __future__ import annotations
