@@ -1,56 +1,33 @@
-"""Benchmark: resolving name-only mentions against a whole province's businesses.
+"""Benchmark: resolving name-only mentions against a whole province's businesses, a city at a time.
 
     nice -n 10 .venv/bin/python bench/resolve_speed.py --province /work/data/province-1 \\
-        [--mentions 1000000] [--workers 2] [--engine rules]
+        [--mentions 1000000] [--workers 2] [--engine rules] [--city 3418] [--profile DIR]
 
-Reads the synthetic province's businesses (entities.csv) and a random sample of its name-only
-mentions (complaints and public-opinion items without a credit code) with polars, then times
-separately:
-
-* index — normalising every business name (what ``entity_name_key`` caches in the database, so
-  ``resolve run`` pays it once, not per batch), on ``--workers`` processes;
-* resolve — normalising the mentions, blocking, scoring and deciding, a city at a time;
-
-and scores the outcome against ``truth/mentions.csv``. Prints JSON; results go to
-bench/RESULTS.md.
+Draws a random sample of the province's name-only mentions (complaints and public-opinion items
+without a credit code), then goes city by city as ``lookthrough resolve run`` does: a worker
+process per city reads that city's businesses only (a filtered scan of a parquet copy of
+entities.csv), normalises their names — once per normaliser, kept in ``--cache`` as
+``entity_name_key`` keeps them in the database —, resolves the city's mentions, scores them
+against ``truth/mentions.csv`` and exits. Mentions whose record and name give no city are searched
+across the province last, against the businesses sharing a key with them. ``--workers`` cities run
+at once, the largest first. Prints JSON (per city and total); results go to bench/RESULTS.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
-import resource
 import time
-from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from resolve_city import ENTITY_COLUMNS, PROVINCE, Job, cpu, peak_rss_gb, run_city
 
-from lookthrough.resolution.blocking import NAME_COLUMNS, name_columns
-from lookthrough.resolution.engine import engine_named, with_mention_names
-from lookthrough.resolution.rules import Thresholds, status_for
-
-ENTITY_COLUMNS = {"统一社会信用代码": "uscc", "主体名称": "name", "所属区划代码": "region_code",
-                  "住所": "address", "联系电话": "phone", "法定代表人": "legal_rep"}  # fmt: skip
-
-
-def _normalise(names: list[str]) -> dict[str, list[str]]:
-    return name_columns(names)
-
-
-def normalised(names: list[str], workers: int) -> pl.DataFrame:
-    size = 250_000
-    parts = [names[i : i + size] for i in range(0, len(names), size)]
-    if workers > 1:
-        with Pool(workers) as pool:
-            done = pool.map(_normalise, parts)
-    else:
-        done = [_normalise(p) for p in parts]
-    schema = dict.fromkeys(NAME_COLUMNS, pl.String)
-    return pl.concat([pl.DataFrame(d, schema=schema) for d in done])
+from lookthrough.resolution.engine import with_mention_names
 
 
 def read_mentions(folder: Path, n: int, seed: int, city: str | None = None) -> pl.DataFrame:
@@ -81,11 +58,92 @@ def read_mentions(folder: Path, n: int, seed: int, city: str | None = None) -> p
     return sample.with_columns(phone=pl.lit(None, pl.String), legal_rep=pl.lit(None, pl.String))
 
 
-def cpu() -> float:
-    """CPU seconds used so far by this process and its finished workers (user + system)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+def entities_parquet(province: Path, cache: Path) -> Path:
+    """entities.csv as parquet (entity_id = its line number), streamed, made once."""
+    path = cache / "entities.parquet"
+    if not path.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        scan = pl.scan_csv(province / "entities.csv", infer_schema=False)
+        scan.select(list(ENTITY_COLUMNS)).rename(ENTITY_COLUMNS).with_row_index(
+            "entity_id", offset=1
+        ).with_columns(pl.col("entity_id").cast(pl.Int64)).sink_parquet(path)
+    return path
+
+
+def search_city(sample: pl.DataFrame) -> pl.Series:
+    """The city whose businesses a mention is compared with: its record's, or — for a record of
+    the province itself — the one its name names ("34" when none)."""
+    city = pl.Series("city", sample["region"].fill_null(PROVINCE).str.slice(0, 4))
+    wide = sample.with_row_index("row").filter(city.str.len_chars() < 4)
+    if wide.height:
+        named = with_mention_names(wide.select("row", "name", "region"))
+        city = city.scatter(named["row"], named["search_region"].str.slice(0, 4))
+    return city
+
+
+def prepare(args: argparse.Namespace, figures: dict[str, Any]) -> Path:
+    """Write the sample, with its search city and the truth, for the workers to read."""
+    t = time.perf_counter()
+    sample = read_mentions(args.province, args.mentions, args.seed, args.city)
+    truth = pl.scan_csv(args.province / "truth" / "mentions.csv", infer_schema=False).select(
+        "key", meant="uscc", how="how"
+    )
+    sample = sample.with_columns(search_city(sample)).with_row_index("order")
+    sample = sample.lazy().join(truth, on="key", how="left").sort("order").drop("order").collect()
+    path = args.cache / f"mentions-{args.city or 'all'}-{args.mentions}-{args.seed}.parquet"
+    args.cache.mkdir(parents=True, exist_ok=True)
+    sample.write_parquet(path)
+    figures["mentions_drawn"] = sample.height
+    figures["read_mentions_s"] = round(time.perf_counter() - t, 1)
+    return path
+
+
+def jobs(args: argparse.Namespace, entities: Path, mentions: Path) -> list[Job]:
+    sizes = pl.read_parquet(mentions, columns=["city"])["city"].value_counts()
+    cities = sizes.filter(pl.col("city") != PROVINCE).sort("count", descending=True)["city"]
+    wide = PROVINCE in sizes["city"].to_list() and args.province_wide
+    order = [*cities.to_list(), *([PROVINCE] if wide else [])]
+    return [Job(c, entities, mentions, args.cache, args.engine, args.profile) for c in order]
+
+
+def unsearched(mentions: Path) -> dict[str, Any]:
+    """The mentions left out without ``--province-wide``, tallied as unlinked."""
+    left = pl.read_parquet(mentions, columns=["city", "how"]).filter(pl.col("city") == PROVINCE)
+    by_how: dict[str, list[int]] = {}
+    for how in left["how"].to_list():
+        by_how.setdefault(str(how), [0, 0])[1] += 1
+    return {"city": "34 (not searched)", "mentions": left.height, "businesses": 0, "auto": 0,
+            "correct": 0, "review": 0, "by_how": by_how, "peak_rss_gb": 0.0}  # fmt: skip
+
+
+def summed(cities: list[dict[str, Any]]) -> dict[str, Any]:
+    keys = ("businesses", "mentions", "auto", "correct", "review", "cpu_s", "resolve_cpu_s",
+            "index_cpu_s", "read_cpu_s")  # fmt: skip
+    total: dict[str, Any] = {k: round(sum(c.get(k, 0) for c in cities), 1) for k in keys}
+    by_how: dict[str, list[int]] = {}
+    for c in cities:
+        for how, (right, n) in c["by_how"].items():
+            counts = by_how.setdefault(how, [0, 0])
+            counts[0] += right
+            counts[1] += n
+    total |= quality(total, by_how)
+    total["peak_rss_gb_largest_city"] = max(c["peak_rss_gb"] for c in cities)
+    return total
+
+
+def quality(counts: dict[str, Any], by_how: dict[str, list[int]]) -> dict[str, Any]:
+    n = max(counts["mentions"], 1)
+    return {
+        "precision": round(counts["correct"] / max(counts["auto"], 1), 4),
+        "recall": round(counts["correct"] / n, 4),
+        "review_share": round(counts["review"] / n, 4),
+        "recall_by_how": {h: round(r / max(t, 1), 3) for h, (r, t) in sorted(by_how.items())},
+    }
+
+
+def shown(city: dict[str, Any]) -> dict[str, Any]:
+    out = {k: round(v, 2) if isinstance(v, float) else v for k, v in city.items() if k != "by_how"}
+    return out | quality(city, city["by_how"])
 
 
 def main() -> None:
@@ -96,74 +154,44 @@ def main() -> None:
     parser.add_argument("--engine", default="rules")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--city", help="only this city's businesses and mentions (e.g. 3418)")
+    parser.add_argument("--cache", type=Path, help="parquet copies and indexes (default: "
+                        "PROVINCE/bench-cache)")  # fmt: skip
+    parser.add_argument("--profile", type=Path, help="write a cProfile file per city here")
+    parser.add_argument("--province-wide", action="store_true",
+                        help="also search the mentions that name no city against the whole "
+                        "province (costly; else they count as unlinked)")  # fmt: skip
     args = parser.parse_args()
+    args.cache = args.cache or args.province / "bench-cache"
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     figures: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores",
-                               "engine": args.engine}  # fmt: skip
+                               "engine": args.engine, "workers": args.workers,
+                               "load_average_start": os.getloadavg()}  # fmt: skip
     started = time.perf_counter()
-    entities = pl.read_csv(args.province / "entities.csv", columns=list(ENTITY_COLUMNS),
-                           infer_schema=False).rename(ENTITY_COLUMNS)  # fmt: skip
-    entities = entities.with_row_index("entity_id", offset=1).with_columns(
-        pl.col("entity_id").cast(pl.Int64)
-    )
-    if args.city:
-        entities = entities.filter(pl.col("region_code").str.starts_with(args.city))
-        figures["city"] = args.city
-    figures["businesses"] = entities.height
-    figures["read_businesses_s"] = round(time.perf_counter() - started, 1)
-
-    t, c0 = time.perf_counter(), cpu()
-    entities = entities.with_columns(normalised(entities["name"].to_list(), args.workers))
-    figures["index_s"] = round(time.perf_counter() - t, 1)
-    figures["index_cpu_s"] = round(cpu() - c0, 1)
-
+    started_at = time.strftime("%Y%m%dT%H%M%S")
     t = time.perf_counter()
-    mentions = read_mentions(args.province, args.mentions, args.seed, args.city)
-    figures["mentions"] = mentions.height
-    figures["read_mentions_s"] = round(time.perf_counter() - t, 1)
-
-    t, c0 = time.perf_counter(), cpu()
-    mentions = with_mention_names(mentions)
-    figures["normalise_mentions_s"] = round(time.perf_counter() - t, 1)
-    engine = engine_named(args.engine)
-    thresholds = Thresholds()
+    entities = entities_parquet(args.province, args.cache)
+    figures["entities_parquet_s"] = round(time.perf_counter() - t, 1)
+    mentions = prepare(args, figures)
     t = time.perf_counter()
-    best: dict[str, tuple[int, float]] = {}
-    cities = sorted(mentions["search_region"].str.slice(0, 4).unique().to_list())
-    for city in cities:
-        part = mentions.filter(pl.col("search_region").str.starts_with(city))
-        pool = entities.filter(pl.col("region_code").str.starts_with(city))
-        results = engine.match(pool, part, thresholds)
-        for m, key in enumerate(part["key"].to_list()):
-            scored = results.get(m)
-            if scored:
-                best[key] = (scored[0].entity_id, scored[0].score)
-    figures["resolve_s"] = round(time.perf_counter() - t, 1)
-    figures["resolve_total_s"] = round(figures["resolve_s"] + figures["normalise_mentions_s"], 1)
-    figures["resolve_total_cpu_s"] = round(cpu() - c0, 1)  # mentions normalised + resolved
-    figures["load_average_1m"] = round(os.getloadavg()[0], 1)
-    figures["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)
-
-    truth = pl.read_csv(args.province / "truth" / "mentions.csv", columns=["key", "uscc", "how"],
-                        infer_schema=False)  # fmt: skip
-    meant = dict(zip(truth["key"].to_list(), truth["uscc"].to_list(), strict=True))
-    uscc_of = dict(zip(entities["entity_id"].to_list(), entities["uscc"].to_list(), strict=True))
-    how_of = dict(zip(truth["key"].to_list(), truth["how"].to_list(), strict=True))
-    auto = correct = review = 0
-    by_how: dict[str, list[int]] = {}
-    for key in mentions["key"].to_list():
-        entity_id, score = best.get(key, (0, 0.0))
-        status = status_for(score, thresholds) if entity_id else "unlinked"
-        right = status == "auto" and uscc_of[entity_id] == meant.get(key)
-        auto += status == "auto"
-        review += status == "review"
-        correct += right
-        tally = by_how.setdefault(str(how_of.get(key)), [0, 0])
-        tally[0] += right
-        tally[1] += 1
-    n = mentions.height
-    figures |= {"precision": round(correct / max(auto, 1), 4), "recall": round(correct / n, 4),
-                "review_share": round(review / n, 4)}  # fmt: skip
-    figures["recall_by_how"] = {h: round(c / t, 3) for h, (c, t) in sorted(by_how.items())}
+    todo = jobs(args, entities, mentions)
+    context = multiprocessing.get_context("spawn")
+    log = args.cache / f"cities-{started_at}.jsonl"
+    cities: list[dict[str, Any]] = []
+    with context.Pool(args.workers, maxtasksperchild=1) as pool, log.open("w") as out:
+        for city in pool.imap_unordered(run_city, todo):
+            cities.append(city)
+            out.write(json.dumps(city, ensure_ascii=False) + "\n")  # kept if the run is cut short
+            out.flush()
+    if not args.province_wide and not args.city:
+        cities.append(unsearched(mentions))
+    figures["cities_wall_s"] = round(time.perf_counter() - t, 1)
+    figures["wall_s"] = round(time.perf_counter() - started, 1)
+    figures["cpu_s_all_processes"] = round(cpu(), 1)
+    figures["peak_rss_gb_main"] = peak_rss_gb()
+    figures["load_average_end"] = os.getloadavg()
+    figures["total"] = summed(cities)
+    figures["cities"] = [shown(c) for c in sorted(cities, key=lambda c: c["city"])]
     print(json.dumps(figures, ensure_ascii=False, indent=2))
 
 

@@ -108,17 +108,28 @@ def _longest(values: pl.Series) -> int:
 
 
 def _exploded(frame: pl.DataFrame, keys: list[pl.Expr], idx: str) -> pl.DataFrame:
+    # Hashed before the rows are made unique: comparing 64-bit hashes is cheaper than strings,
+    # and the keys are joined on their hashes anyway. A record has one block, so (record, key)
+    # is unique when (record, block, key) is.
     return (
         frame.select(idx, "block", key=pl.concat_list(keys))
         .explode("key")
         .drop_nulls("key")
-        .unique()
         .with_columns(pl.col("key").hash())
+        .unique(subset=[idx, "key"])
     )
 
 
-def entity_keys(entities: pl.DataFrame, *, level: int) -> pl.DataFrame:
-    """(key, block, e) rows for businesses; ``level`` is the block's code length (6, 4 or 2)."""
+def _in_block(rows: pl.DataFrame, idx: str, level: int) -> pl.DataFrame:
+    """(idx, key) with the key made block-specific (its hash mixed with the block's): one
+    64-bit column to count and join on instead of a hash and a string."""
+    block = pl.col("block").str.slice(0, level).hash()
+    return rows.select(idx, key=pl.col("key") ^ block)
+
+
+def entity_key_rows(entities: pl.DataFrame) -> pl.DataFrame:
+    """(key, block, e) rows for businesses, ``block`` being the whole region code: a business
+    has one region, so the rows of any block level are these with the code cut short."""
     longest = _longest(entities["core"])
     core = pl.col("core")
     keys = [
@@ -128,10 +139,16 @@ def entity_keys(entities: pl.DataFrame, *, level: int) -> pl.DataFrame:
         pl.when(core.str.len_chars() > 3).then(pl.concat_str(pl.lit("T"), core.str.slice(0, 3))),
         address_key(pl.col("address")),
     ]
-    framed = entities.select(
-        "e", "core", "trade", "address", block=pl.col("region_code").str.slice(0, level)
-    )
+    framed = entities.select("e", "core", "trade", "address", block=pl.col("region_code"))
     return _exploded(framed, keys, "e")
+
+
+def entity_keys(
+    entities: pl.DataFrame, *, level: int, rows: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """(key, block, e) rows for businesses; ``level`` is the block's code length (6, 4 or 2)."""
+    rows = entity_key_rows(entities) if rows is None else rows
+    return rows.with_columns(pl.col("block").str.slice(0, level))
 
 
 def mention_keys(mentions: pl.DataFrame, *, level: int) -> pl.DataFrame:
@@ -169,12 +186,15 @@ class Blocker:
         self.entities = entities
         self.cap = cap
         self._keys: dict[int, pl.DataFrame] = {}
+        self._rows: pl.DataFrame | None = None
 
     def keys(self, level: int) -> pl.DataFrame:
         if level not in self._keys:
-            e_keys = entity_keys(self.entities, level=level)
-            crowded = e_keys.group_by("key", "block").len().filter(pl.col("len") > self.cap)
-            self._keys[level] = e_keys.join(crowded, on=["key", "block"], how="anti")
+            if self._rows is None:
+                self._rows = entity_key_rows(self.entities)
+            e_keys = _in_block(self._rows, "e", level)
+            crowded = e_keys.group_by("key").len().filter(pl.col("len") > self.cap)
+            self._keys[level] = e_keys.join(crowded, on="key", how="anti")
         return self._keys[level]
 
     def pairs(self, mentions: pl.DataFrame) -> Pairs:
@@ -199,8 +219,8 @@ class Blocker:
 
     def _join(self, mentions: pl.DataFrame, *, level: int) -> pl.DataFrame:
         return (
-            mention_keys(mentions, level=level)
-            .join(self.keys(level), on=["key", "block"], how="inner")
+            _in_block(mention_keys(mentions, level=level), "m", level)
+            .join(self.keys(level), on="key", how="inner")
             .select(pl.col("m").cast(pl.Int64), pl.col("e").cast(pl.Int64))
             .unique()
         )

@@ -2,9 +2,9 @@
 
 An engine takes a table of businesses and a table of mentions (polars frames, whatever they were
 read from: the database, a synthetic province's files, a spreadsheet) and returns each mention's
-scored candidates. Two engines sit behind the seam: ``rules`` (blocking in polars, the pure
-scorer of ``rules.py`` on each candidate) and ``splink`` (``splink_engine.py``: Splink's
-probabilistic model, on DuckDB by default or on Spark).
+scored candidates. Two engines sit behind the seam: ``rules`` (blocking in polars, then the
+rules of ``rules.py`` on every candidate, computed in bulk by ``bulk.py``) and ``splink``
+(``splink_engine.py``: Splink's probabilistic model, on DuckDB by default or on Spark).
 """
 
 from __future__ import annotations
@@ -23,17 +23,11 @@ from lookthrough.resolution.blocking import (
     NAME_COLUMNS,
     Blocker,
     name_columns,
-    parts_from,
 )
+from lookthrough.resolution.bulk import score_pairs
+from lookthrough.resolution.names import AddressParts
 from lookthrough.resolution.places import shipped
-from lookthrough.resolution.rules import (
-    Candidate,
-    Mention,
-    Scored,
-    Thresholds,
-    compare,
-    score_comparisons,
-)
+from lookthrough.resolution.rules import Scored, Thresholds
 
 KEEP = 5  # candidates kept per mention (the review page shows them)
 ENTITY_FIELDS = ("entity_id", "region_code", "name", "address", "phone", "legal_rep")
@@ -96,7 +90,8 @@ class Engine(Protocol):
 
 @dataclass
 class RulesEngine:
-    """Blocking in polars, then the rules of ``rules.py`` on every candidate pair."""
+    """Blocking in polars, then the rules of ``rules.py`` on every candidate pair (in bulk:
+    ``bulk.py``)."""
 
     cap: int = DEFAULT_CAP
     name: str = "rules"
@@ -114,57 +109,16 @@ class RulesEngine:
         mentions = mentions.with_row_index("m")
         blocker = Blocker(entities, cap=self.cap)
         places = shipped()
-        made: dict[int, Candidate] = {}  # a business is a candidate of many mentions
         results: dict[int, list[Scored]] = {}
+        addresses: dict[str, AddressParts] = {}  # normalised once per match, not per batch
         for start in range(0, mentions.height, self.batch):
             part = mentions.slice(start, self.batch)
-            pairs = promising(blocker.pairs(part).pairs, entities, part).sort("m", "e")
-            self._learn(entities, pairs, made)
-            rows = part.select("m", *MENTION_FIELDS, *NAME_COLUMNS, *ALT_COLUMNS).rows(named=True)
-            by_m = {int(r["m"]): r for r in rows}
-            groups: dict[int, list[int]] = {}
-            for m, e in zip(pairs["m"].to_list(), pairs["e"].to_list(), strict=True):
-                groups.setdefault(m, []).append(e)
-            for m, group in groups.items():
-                row = by_m[m]
-                mention = Mention(
-                    name=parts_from(row, raw=row["name"] or "", alt=True),
-                    region=row["region"],
-                    address=row["address"],
-                    phone=row["phone"],
-                    legal_rep=row["legal_rep"],
-                )
-                candidates = [made[e] for e in group]
-                comparisons = [compare(mention, c, places) for c in candidates]
-                scored = score_comparisons(
-                    [c.entity_id for c in candidates],
-                    comparisons,
-                    outside_share=thresholds.outside_share,
-                )
-                if scored:
-                    results[m] = scored[:KEEP]
+            pairs = promising(blocker.pairs(part).pairs, entities, part)
+            results |= score_pairs(pairs, entities, part, outside_share=thresholds.outside_share,
+                                   keep=KEEP, places=places, addresses=addresses)  # fmt: skip
             if progress:
                 progress(part.height)
         return results
-
-    @staticmethod
-    def _learn(entities: pl.DataFrame, pairs: pl.DataFrame, made: dict[int, Candidate]) -> None:
-        """Build the candidates these pairs need and have not been built yet (only those: a
-        province's businesses as Python objects would not fit in memory)."""
-        wanted = pairs["e"].unique().to_list()
-        new = [e for e in wanted if e not in made]
-        if not new:
-            return
-        rows = entities.filter(pl.col("e").is_in(new)).select("e", *ENTITY_FIELDS, *NAME_COLUMNS)
-        for er in rows.iter_rows(named=True):
-            made[int(er["e"])] = Candidate(
-                entity_id=int(er["entity_id"]),
-                name=parts_from(er, raw=er["name"] or ""),
-                region_code=er["region_code"],
-                address=er["address"],
-                phone=er["phone"],
-                legal_rep=er["legal_rep"],
-            )
 
 
 LOOSE_KEEP = 10  # pairs kept for a mention that has no candidate agreeing on 字号 or better
