@@ -46,6 +46,8 @@ MENTIONS = [
     ("宣城市鑫源超市有限公司黄山路店", "341802", None, "0563-1234567", None),
     ("宁国明光食品店", "341881", "宁国市河沥溪街道宁阳大道8号", None, None),
     ("鑫源超市", "341802", "宣州区长江中路20号", None, None),  # a similar address
+    ("德乐粮油", "341821", None, None, None),  # one character off, not a homophone
+    ("郎溪县恒齐五金店", "341821", None, None, None),  # no homophone of it registered
 ]
 EVERY = len(BUSINESSES)  # keep every candidate, so that each pair is compared, not only the best
 

@@ -8,6 +8,8 @@ candidates come from shared *keys* inside the mention's region, joined in polars
   exact and one-character match without comparing strings.
 * ``T`` keys — the 字号 and the first two and three characters of the core, so that a mention
   that gives only the 字号 (味悦店) meets 味悦超市.
+* ``S`` keys — the core by sound (衡齐五金 → heng qi wu jin), so that a homophone slip (恒齐五金)
+  meets the business meant even when the deletion it shares with it (齐五金) is one of dozens.
 * ``A`` keys — the road and house number of an address (团结路683号), so that a complaint that
   says where the business is meets the businesses there even when every name key it shares
   with them is too common to compare (a slip in a popular 字号, a bare 字号).
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from lookthrough.resolution.names import ROAD_NUMBER_POLARS, NameParts, normalise_name
+from lookthrough.resolution.sounds import sounds
 
 NAME_COLUMNS = ("clean", "core", "trade", "industry", "forms", "branch", "regions", "person")
 ALT_COLUMNS = ("alt_core", "alt_trade", "alt_industry", "alt_regions")
@@ -138,8 +141,10 @@ def entity_key_rows(entities: pl.DataFrame) -> pl.DataFrame:
         pl.concat_str(pl.lit("T"), core.str.slice(0, 2)),
         pl.when(core.str.len_chars() > 3).then(pl.concat_str(pl.lit("T"), core.str.slice(0, 3))),
         address_key(pl.col("address")),
+        pl.when(core.str.len_chars() > 2).then(pl.concat_str(pl.lit("S"), pl.col("sound"))),
     ]
     framed = entities.select("e", "core", "trade", "address", block=pl.col("region_code"))
+    framed = framed.with_columns(sound=sounds(entities["core"]))
     return _exploded(framed, keys, "e")
 
 
@@ -161,11 +166,19 @@ def mention_keys(mentions: pl.DataFrame, *, level: int) -> pl.DataFrame:
         keys.append(
             pl.when((core != "") & (pl.col(industry) == "")).then(pl.concat_str(pl.lit("T"), core))
         )
+        keys.append(
+            pl.when(core.str.len_chars() > 2).then(
+                pl.concat_str(pl.lit("S"), pl.col(f"{core_name}_sound"))
+            )
+        )
     keys.append(address_key(pl.col("address")))
     framed = mentions.select(
         "m", "core", "alt_core", "industry", "alt_industry", "address",
         block=pl.col("search_region").str.slice(0, level),
     )  # fmt: skip
+    framed = framed.with_columns(
+        core_sound=sounds(mentions["core"]), alt_core_sound=sounds(mentions["alt_core"])
+    )
     return _exploded(framed, keys, "m")
 
 

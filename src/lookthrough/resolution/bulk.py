@@ -38,6 +38,7 @@ from lookthrough.resolution.rules import (
     PHONE_WEIGHT,
     REGION_WEIGHT,
     SHOP_FORMS,
+    SOUND_ALIKE,
     Agreement,
     Comparison,
     NameLevel,
@@ -45,6 +46,7 @@ from lookthrough.resolution.rules import (
     Scored,
     reasons,
 )
+from lookthrough.resolution.sounds import sounds_alike
 
 MENTION_TEXT = ("clean", "core", "industry", "forms", "branch", "regions", "person", "alt_core",
                 "alt_industry", "alt_regions", "region", "address", "phone",
@@ -279,6 +281,17 @@ def _other_form() -> pl.Expr:
     return forms.list.set_difference(pl.col("e_forms").str.split("|")).list.len() > 0
 
 
+def _homophones(frame: pl.DataFrame) -> pl.Series:
+    """rules.compare's homophone: a one-character difference between characters that sound
+    alike, in the reading of the mention that was kept. Looked at only for EDIT1 pairs."""
+    at = frame.select((pl.col("level") == int(NameLevel.EDIT1)).arg_true()).to_series()
+    used = frame.select(pl.when("as_place").then("alt_core").otherwise("core")).to_series()
+    ours, theirs = used.gather(at).to_list(), frame["e_core"].gather(at).to_list()
+    found = [sounds_alike(a, b) for a, b in zip(ours, theirs, strict=True)]
+    flags = pl.Series("homophone", [False] * frame.height, dtype=pl.Boolean)
+    return flags.scatter(at, pl.Series(found, dtype=pl.Boolean)) if found else flags
+
+
 def compared(
     frame: pl.DataFrame, places: Places, addresses: dict[str, AddressParts]
 ) -> pl.DataFrame:
@@ -298,6 +311,7 @@ def compared(
         person_level=_person(),
         branch_level=_branch(),
         other_form=_other_form(),
+        homophone=_homophones(frame),
     )
 
 
@@ -318,6 +332,8 @@ def weighed(frame: pl.DataFrame, *, outside_share: float) -> pl.DataFrame:
     likelihood = (
         pl.when((pl.col("level") == int(NameLevel.CORE)) & pl.col("other_form"))
         .then(CORE_OTHER_FORM)
+        .when(pl.col("homophone"))
+        .then(SOUND_ALIKE)
         .otherwise(pl.col("level").replace_strict({int(k): v for k, v in LIKELIHOOD.items()},
                                                   return_dtype=pl.Float64))
     )  # fmt: skip
@@ -326,7 +342,7 @@ def weighed(frame: pl.DataFrame, *, outside_share: float) -> pl.DataFrame:
     total = inside * pl.col("support").sum().over("m") + outside_share * OUTSIDE_LIKELIHOOD
     return frame.with_columns(
         score=pl.when(total > 0).then(inside * pl.col("support") / total).otherwise(0.0),
-        peers=pl.len().over("m", "level"),
+        peers=pl.len().over("m", "level", "homophone"),
     )
 
 
@@ -341,7 +357,8 @@ def best(frame: pl.DataFrame, *, keep: int) -> dict[int, list[Scored]]:
         .head(spare)
     )
     columns = ("m", "entity_id", "score", "level", "region_level", "address_level", "phone_level",
-               "person_level", "branch_level", "as_place", "other_form", "peers")  # fmt: skip
+               "person_level", "branch_level", "as_place", "other_form", "homophone",
+               "peers")  # fmt: skip
     results: dict[int, list[Scored]] = {}
     for row in top.select(columns).iter_rows():
         m, entity_id, score, *fields, peers = row
@@ -360,11 +377,11 @@ def _scored(entity_id: int, score: float, fields: tuple[int | bool, ...], peers:
 
 @cache
 def _comparison(fields: tuple[int | bool, ...]) -> Comparison:
-    level, region, address, phone, person, branch, as_place, other_form = fields
+    level, region, address, phone, person, branch, as_place, other_form, homophone = fields
     return Comparison(
         name=NameLevel(level), region=Region(region), address=Agreement(address),
         phone=Agreement(phone), person=Agreement(person), branch=Agreement(branch),
-        read_as_place=bool(as_place), other_form=bool(other_form),
+        read_as_place=bool(as_place), other_form=bool(other_form), homophone=bool(homophone),
     )  # fmt: skip
 
 

@@ -26,6 +26,7 @@ from lookthrough.resolution.names import (
     normalise_phone,
 )
 from lookthrough.resolution.places import Places, shipped
+from lookthrough.resolution.sounds import sounds_alike
 
 
 class NameLevel(IntEnum):
@@ -49,20 +50,26 @@ class NameLevel(IntEnum):
 LIKELIHOOD = {
     NameLevel.FULL: 0.5,
     NameLevel.CORE: 0.5,
-    NameLevel.EDIT1: 0.001,
+    NameLevel.EDIT1: 0.00001,
     NameLevel.TRADE: 0.1,
     NameLevel.CONTAINS: 0.0003,
     NameLevel.FUZZY: 0.00003,
     NameLevel.NONE: 0.0,
 }
 CORE_OTHER_FORM = 0.05
+# A one-character slip between homophones (德城 for 德成: the input method's wrong pick) is how
+# most misspelt names are written; any other one-character difference (EDIT1) is rare, as rare
+# as a name that is merely similar. A dense county holds dozens of one-character neighbours of
+# a name and only a few homophones among them: at 0.001 for every neighbour the right one drowned
+# (宣城, 50k mentions: typo recall 0.61; bench/RESULTS.md).
+SOUND_ALIKE = 0.005
 # A business that is not among the candidates (unregistered, or registered elsewhere) is taken
 # to be named as loosely as a one-character match: this likelihood, times the outside share.
 OUTSIDE_LIKELIHOOD = 0.001
 NAME_REASON = {
     NameLevel.FULL: "名称全称一致",
     NameLevel.CORE: "名称一致（去掉地名、组织形式后）",
-    NameLevel.EDIT1: "名称仅差一字（可能写错或同音字）",
+    NameLevel.EDIT1: "名称仅差一字，读音不同",
     NameLevel.TRADE: "只写了字号，字号一致",
     NameLevel.CONTAINS: "名称互相包含",
     NameLevel.FUZZY: "名称相近",
@@ -151,6 +158,7 @@ class Comparison:
     branch: Agreement = Agreement.MISSING
     read_as_place: bool = False  # the mention's leading county stem was read as a place
     other_form: bool = False  # the mention names a legal form the candidate does not have
+    homophone: bool = False  # one character differs and the two sound alike (同音字)
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +285,7 @@ def compare(mention: Mention, candidate: Candidate, places: Places | None = None
         branch=branch_agreement(name, candidate.name),
         read_as_place=as_place,
         other_form=any(f not in SHOP_FORMS and f not in candidate.name.forms for f in name.forms),
+        homophone=level is NameLevel.EDIT1 and sounds_alike(name.core, candidate.name.core),
     )
 
 
@@ -305,6 +314,8 @@ def support(comparison: Comparison, weight: float | None = None) -> float:
     likelihood = LIKELIHOOD[comparison.name]
     if comparison.name is NameLevel.CORE and comparison.other_form:
         likelihood = CORE_OTHER_FORM
+    if comparison.homophone:
+        likelihood = SOUND_ALIKE
     if likelihood == 0.0:
         return 0.0
     if weight is None:
@@ -312,9 +323,12 @@ def support(comparison: Comparison, weight: float | None = None) -> float:
     return float(likelihood * 2.0**weight)
 
 
+HOMOPHONE_REASON = "名称仅差一字，读音相同（可能是同音字）"
+
+
 def reasons(comparison: Comparison, *, peers: int, other: list[str] | None = None) -> list[str]:
     """匹配理由（中文），每条附其权重。"""
-    said = [NAME_REASON[comparison.name]]
+    said = [HOMOPHONE_REASON if comparison.homophone else NAME_REASON[comparison.name]]
     if comparison.read_as_place:
         said[0] += "（把开头的县市名当作地名）"
     if comparison.name is not NameLevel.NONE and peers > 1:
@@ -324,7 +338,7 @@ def reasons(comparison: Comparison, *, peers: int, other: list[str] | None = Non
 
 def peers_by_level(comparisons: Sequence[Comparison]) -> list[int]:
     """For each candidate, how many candidates agree on the name just as well."""
-    levels = [c.name for c in comparisons]
+    levels = [(c.name, c.homophone) for c in comparisons]
     return [levels.count(level) for level in levels]
 
 
