@@ -32,7 +32,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 # Front-end files (htmx 2, ECharts 6, Tabler) and the division table + map boundaries.
-$(ASSETS): node_modules/.package-lock.json $(RUNTIME) src/lookthrough/regions/build.py
+$(ASSETS): node_modules/.package-lock.json $(RUNTIME) $(wildcard src/lookthrough/regions/build*.py)
 	$(BIN)/python -m lookthrough.regions.build
 
 assets: node_modules/.package-lock.json $(RUNTIME)

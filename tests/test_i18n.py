@@ -24,7 +24,7 @@ def test_extraction_finds_templates_code_and_label_tables(extracted: messages.Me
     assert "web/templates/dashboard.html" in extracted["乡镇（街道）"]  # inside an expression
     assert "web/templating.py" in extracted["行政区划与网格"]  # N_("…") in Python
     assert "core/roles.py" in extracted["省局分析人员"]  # a label table
-    assert "audit/events.py" in extracted["登录失败"]
+    assert "audit/events/accounts.py" in extracted["登录失败"]
 
 
 def test_every_text_has_an_english_translation(extracted: messages.Messages) -> None:

@@ -16,7 +16,7 @@ from lookthrough.disposal import incidents
 from lookthrough.disposal import service as disposal_service
 from lookthrough.disposal.models import IncidentAck, IncidentReport
 from lookthrough.disposal.risk_inputs import judged
-from lookthrough.inspection import service, tasks
+from lookthrough.inspection import commit_reveal, service, tasks
 from lookthrough.inspection.models import InspectionTask
 from lookthrough.inspection.schemas import ManualIn, PlanFile
 
@@ -72,7 +72,7 @@ def build(
             db, actor=actor, settings=SETTINGS, classes=None, classes_source="", now=now,
             plan=PlanFile.model_validate(plan_file(f"WALK-C-{region}", region, committed_name)),
         )  # fmt: skip
-        service.commit(db, actor=actor, plan_id=committed.id, now=now)
+        commit_reveal.commit(db, actor=actor, plan_id=committed.id, now=now)
         found["committed_plan"].append(
             (f"committed plan @{region}", str(committed.id), visible, (committed_name,))
         )

@@ -210,6 +210,7 @@ def seed_inspections(session: Session, *, settings: Settings) -> str:
 
     import yaml
 
+    from lookthrough.inspection import commit_reveal as inspection_draw
     from lookthrough.inspection import service as inspection_service
     from lookthrough.inspection import tasks as inspection_tasks
     from lookthrough.inspection.models import InspectionPlan
@@ -258,8 +259,8 @@ def seed_inspections(session: Session, *, settings: Settings) -> str:
         session, actor=actor, settings=settings, plan=plan, classes=None, classes_source="",
         now=now,
     )  # fmt: skip
-    inspection_service.commit(session, actor=actor, plan_id=made.id, now=now)
-    drawn = inspection_service.reveal_and_draw(
+    inspection_draw.commit(session, actor=actor, plan_id=made.id, now=now)
+    drawn = inspection_draw.reveal_and_draw(
         session, actor=actor, settings=settings, plan_id=made.id, now=clock.utcnow()
     )
     return f"演示抽查计划 {DEMO_PLAN_CODE}：{drawn.summary.get('visits', 0)} 户"

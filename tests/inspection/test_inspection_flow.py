@@ -24,7 +24,7 @@ from lookthrough.core.roles import Role
 from lookthrough.disposal import incidents
 from lookthrough.disposal import service as disposal
 from lookthrough.disposal.risk_inputs import judged
-from lookthrough.inspection import publication, service, tasks
+from lookthrough.inspection import commit_reveal, publication, service, tasks
 from lookthrough.inspection.models import InspectionTask
 from lookthrough.inspection.schemas import AnswerIn, ChecklistIn, ManualIn, PlanFile
 from lookthrough.records.models import Record
@@ -68,15 +68,17 @@ def test_a_drawn_plan_verifies_and_its_visit_becomes_records(db: Session) -> Non
         classes_source="", now=now,
     )  # fmt: skip
     with pytest.raises(InvalidTransition):
-        service.reveal_and_draw(db, actor=COUNTY, settings=SETTINGS, plan_id=made.id, now=now)
-    service.commit(db, actor=COUNTY, plan_id=made.id, now=now)
+        commit_reveal.reveal_and_draw(db, actor=COUNTY, settings=SETTINGS, plan_id=made.id, now=now)
+    commit_reveal.commit(db, actor=COUNTY, plan_id=made.id, now=now)
     assert made.seed is None and made.commitment
-    drawn = service.reveal_and_draw(db, actor=COUNTY, settings=SETTINGS, plan_id=made.id, now=now)
-    checks = publication.verify(service.published_file(drawn))
+    drawn = commit_reveal.reveal_and_draw(
+        db, actor=COUNTY, settings=SETTINGS, plan_id=made.id, now=now
+    )
+    checks = publication.verify(commit_reveal.published_file(drawn))
     assert all(c.ok for c in checks), checks
     assert drawn.published is not None and drawn.published["subjects"]
     with pytest.raises(InvalidTransition):  # never re-rolled
-        service.reveal_and_draw(db, actor=COUNTY, settings=SETTINGS, plan_id=made.id, now=now)
+        commit_reveal.reveal_and_draw(db, actor=COUNTY, settings=SETTINGS, plan_id=made.id, now=now)
     visits = db.scalars(select(InspectionTask).where(InspectionTask.plan_id == made.id)).all()
     assert {v.entity_id for v in visits} <= {b.id for b in businesses}
     visit = visits[0]
@@ -95,8 +97,8 @@ def test_a_drawn_plan_verifies_and_its_visit_becomes_records(db: Session) -> Non
         db, actor=COUNTY, settings=SETTINGS, plan=plan("FLOW-2"), classes=None,
         classes_source="", now=now,
     )  # fmt: skip
-    service.commit(db, actor=COUNTY, plan_id=second.id, now=now)
-    keys = {k for k, _ in service.published_file(second)["candidates"]}
+    commit_reveal.commit(db, actor=COUNTY, plan_id=second.id, now=now)
+    keys = {k for k, _ in commit_reveal.published_file(second)["candidates"]}
     assert not keys & {v.subject_key for v in visits}
     assert [r.business for r in tasks.public_results(db)][:1]
 

@@ -18,7 +18,7 @@ from lookthrough.core.actor import Actor
 from lookthrough.core.config import Settings
 from lookthrough.core.roles import Role
 from lookthrough.inspection import cli as inspection_cli
-from lookthrough.inspection import publication, risk_inputs, service
+from lookthrough.inspection import commit_reveal, publication, risk_inputs, service
 from lookthrough.inspection.schemas import PlanFile
 from lookthrough.registry.models import Entity
 from lookthrough.risk.models import Assessment, CreditClass
@@ -64,8 +64,10 @@ def drawn_plan(db: Session, code: str, table: dict[str, list[str | None]] | None
         db, actor=COUNTY, settings=SETTINGS, plan=plan(code), classes=table,
         classes_source="测试分类表" if table else "", now=now,
     )  # fmt: skip
-    service.commit(db, actor=COUNTY, plan_id=made.id, now=now)
-    return service.reveal_and_draw(db, actor=COUNTY, settings=SETTINGS, plan_id=made.id, now=now)
+    commit_reveal.commit(db, actor=COUNTY, plan_id=made.id, now=now)
+    return commit_reveal.reveal_and_draw(
+        db, actor=COUNTY, settings=SETTINGS, plan_id=made.id, now=now
+    )
 
 
 def test_a_draw_is_stratified_by_the_classes_the_risk_engine_stored(
@@ -76,7 +78,7 @@ def test_a_draw_is_stratified_by_the_classes_the_risk_engine_stored(
         for business in businesses:
             classify(db, business, grade, level=1 if grade == "D" else 4)
     made = drawn_plan(db, "RISK-CLASS-1")
-    doc = service.published_file(made)
+    doc = commit_reveal.published_file(made)
     by_key = {str(e.uscc): g for g, es in grades.items() for e in es}
     assert dict(doc["candidates"]) == by_key  # every stratum is the stored class
     drawn = [by_key[s["key"]] for s in doc["subjects"]]
@@ -99,7 +101,7 @@ def test_the_plans_table_wins_where_it_names_a_business(db: Session) -> None:
         classify(db, business, "D")
     overridden = stored_d[0]
     made = drawn_plan(db, "RISK-CLASS-2", table={str(overridden.uscc): ["A", None]})
-    strata = dict(service.published_file(made)["candidates"])
+    strata = dict(commit_reveal.published_file(made)["candidates"])
     assert strata[str(overridden.uscc)] == "A"
     assert {strata[str(b.uscc)] for b in stored_d[1:]} == {"D"}
     assert made.classes_source.startswith("计划提供的信用分类表")
@@ -114,15 +116,15 @@ def test_a_risk_filter_uses_the_stored_levels(db: Session) -> None:
         db, actor=COUNTY, settings=SETTINGS, now=now, classes=None, classes_source="",
         plan=plan("RISK-CLASS-3", subjects={"region": "340104", "risk_levels": ["I"]}),
     )  # fmt: skip
-    service.commit(db, actor=COUNTY, plan_id=made.id, now=now)
-    assert [k for k, _ in service.published_file(made)["candidates"]] == [major.uscc]
+    commit_reveal.commit(db, actor=COUNTY, plan_id=made.id, now=now)
+    assert [k for k, _ in commit_reveal.published_file(made)["candidates"]] == [major.uscc]
 
 
 def test_without_any_class_the_plan_says_so(db: Session) -> None:
     make_entity(db, region="340104001")
     made = drawn_plan(db, "RISK-CLASS-4")
     assert made.classes_missing and made.classes_source.startswith(risk_inputs.MISSING)
-    assert set(dict(service.published_file(made)["candidates"]).values()) == {"U"}
+    assert set(dict(commit_reveal.published_file(made)["candidates"]).values()) == {"U"}
 
 
 def test_lookup_merges_the_table_over_the_stored_classes() -> None:

@@ -24,7 +24,7 @@ from lookthrough.core.db import make_engine, session_factory
 from lookthrough.ingest import references
 from lookthrough.ingest.mapping import Mapping
 from lookthrough.ingest.readers import read_rows
-from lookthrough.ingest.rows import RowReader
+from lookthrough.ingest.rows import row_reader
 from lookthrough.ingest.shapes import Candidate, prepare
 from lookthrough.ingest.sql import Context
 
@@ -68,7 +68,7 @@ def _produce(plan: ReadPlan, put: Callable[[Message], None]) -> None:
     resolver: Resolver | None = None
     try:
         table = read_rows(plan.path, sheet=plan.mapping.sheet, encoding=plan.mapping.encoding)
-        reader = RowReader(
+        reader = row_reader(
             prepare(plan.mapping, table.header), regions=set(plan.regions), source=plan.source
         )
         if plan.database_url and plan.mapping.is_record:

@@ -23,7 +23,7 @@ from lookthrough.core.roles import Capability
 from lookthrough.core.scope import require
 from lookthrough.ingest import mapping as mappings
 from lookthrough.ingest.models import IngestBatch, QuarantineRow
-from lookthrough.ingest.rows import RowReader
+from lookthrough.ingest.rows import row_reader
 from lookthrough.ingest.shapes import Problem, prepare
 from lookthrough.ingest.writers import Context, writer_for
 
@@ -71,7 +71,9 @@ def resubmit(
     mapping = mappings.parse(yaml.safe_load(batch.mapping_yaml), origin="批次映射")
     from lookthrough.ingest.service import region_codes
 
-    reader = RowReader(prepare(mapping, header), regions=region_codes(session), source=batch.source)
+    reader = row_reader(
+        prepare(mapping, header), regions=region_codes(session), source=batch.source
+    )
     candidate = reader.read(row.row_no, cells)
     problems: list[Problem] = list(candidate.problems)
     result = None

@@ -1,5 +1,5 @@
 """What a row becomes: the fields of each target, the candidate or its problems, and cells
-converted to the shapes payloads take (pure; `rows.RowReader` does the reading)."""
+converted to the shapes payloads take (pure; the reader from `rows.row_reader` reads them)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from lookthrough.api.errors import errors, signed_in
 from lookthrough.core import clock
 from lookthrough.core.errors import Conflict, InvalidTransition, NotFound
 from lookthrough.core.excel import XLSX_MEDIA_TYPE
-from lookthrough.inspection import exports, risk_inputs, service, tasks
+from lookthrough.inspection import commit_reveal, exports, risk_inputs, service, tasks
 from lookthrough.inspection.models import InspectionPlan
 from lookthrough.inspection.schemas import ChecklistIn, ManualIn, PlanFile
 
@@ -62,13 +62,13 @@ def get_plan(plan_id: int, actor: ActorDep, db: SessionDep) -> dict[str, Any]:
 @router.post("/inspection/plans/{plan_id}/commit", responses=signed_in(NotFound, InvalidTransition))
 def commit(plan_id: int, actor: ActorDep, db: SessionDep) -> dict[str, Any]:
     """Publish the candidate list's SHA-256 and the seed's commitment (before any draw)."""
-    return plan_out(service.commit(db, actor=actor, plan_id=plan_id, now=clock.utcnow()))
+    return plan_out(commit_reveal.commit(db, actor=actor, plan_id=plan_id, now=clock.utcnow()))
 
 
 @router.post("/inspection/plans/{plan_id}/draw", responses=signed_in(NotFound, InvalidTransition))
 def draw(plan_id: int, actor: ActorDep, db: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """Reveal the seed, draw the businesses and assign inspectors."""
-    plan = service.reveal_and_draw(
+    plan = commit_reveal.reveal_and_draw(
         db, actor=actor, settings=settings, plan_id=plan_id, now=clock.utcnow()
     )
     return plan_out(plan)
@@ -79,7 +79,7 @@ def draw(plan_id: int, actor: ActorDep, db: SessionDep, settings: SettingsDep) -
 )
 def draw_file(plan_id: int, actor: ActorDep, db: SessionDep) -> dict[str, Any]:
     """The published file, for `lookthrough inspection verify-draw`."""
-    return service.published_file(service.get_plan(db, actor=actor, plan_id=plan_id))
+    return commit_reveal.published_file(service.get_plan(db, actor=actor, plan_id=plan_id))
 
 
 @router.get("/inspection/plans/{plan_id}/visits.xlsx", responses=signed_in(NotFound))

@@ -21,7 +21,7 @@ from lookthrough.core.actor import Actor
 from lookthrough.core.config import Settings
 from lookthrough.core.errors import ValidationFailed
 from lookthrough.core.roles import Role
-from lookthrough.inspection import publication, risk_inputs, service, tasks
+from lookthrough.inspection import commit_reveal, publication, risk_inputs, service, tasks
 from lookthrough.inspection.models import InspectionPlan
 from lookthrough.inspection.schemas import ManualIn, PlanFile, parse_plan
 
@@ -70,7 +70,7 @@ def _plan_of(
 
 
 def _output(plan: InspectionPlan) -> dict[str, Any]:
-    doc = service.published_file(plan)
+    doc = commit_reveal.published_file(plan)
     doc["classes_missing"] = plan.classes_missing
     doc["status"] = plan.status
     return doc
@@ -88,7 +88,7 @@ def commit_command(
     now = clock.utcnow()
     with open_session(settings) as session:
         plan = _plan_of(session, settings, plan_in, classes, source, now)
-        plan = service.commit(session, actor=ACTOR, plan_id=plan.id, now=now)
+        plan = commit_reveal.commit(session, actor=ACTOR, plan_id=plan.id, now=now)
         out = _output(plan)
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False))
@@ -112,9 +112,9 @@ def draw_command(
         plan = _plan_of(session, settings, plan_in, classes, source, now)
         if plan.status == "draft":
             # The commitment is written (and audited) before the seed is used.
-            service.commit(session, actor=ACTOR, plan_id=plan.id, now=now)
+            commit_reveal.commit(session, actor=ACTOR, plan_id=plan.id, now=now)
             session.commit()
-        plan = service.reveal_and_draw(
+        plan = commit_reveal.reveal_and_draw(
             session, actor=ACTOR, settings=settings, plan_id=plan.id, now=clock.utcnow()
         )
         out = _output(plan)

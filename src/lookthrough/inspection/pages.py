@@ -11,7 +11,7 @@ from starlette.responses import Response
 from lookthrough.api.deps import SessionDep, SettingsDep
 from lookthrough.core import clock
 from lookthrough.core.errors import FORM_ERRORS, ValidationFailed
-from lookthrough.inspection import risk_inputs, rules, service, tasks
+from lookthrough.inspection import commit_reveal, risk_inputs, rules, service, tasks
 from lookthrough.inspection.schemas import AnswerIn, ChecklistIn, parse_plan
 from lookthrough.web.deps import PageActorDep
 from lookthrough.web.templating import render
@@ -100,7 +100,7 @@ def commit(request: Request, plan_id: int, actor: PageActorDep, db: SessionDep) 
     """Publish the candidate hash and the seed commitment."""
     try:
         with db.begin_nested():
-            service.commit(db, actor=actor, plan_id=plan_id, now=clock.utcnow())
+            commit_reveal.commit(db, actor=actor, plan_id=plan_id, now=clock.utcnow())
     except FORM_ERRORS as problem:
         return _plan(request, actor, db, plan_id, error=problem.message,
                      status_code=type(problem).status)  # fmt: skip
@@ -114,7 +114,7 @@ def draw(
     """Reveal the seed and draw."""
     try:
         with db.begin_nested():
-            service.reveal_and_draw(
+            commit_reveal.reveal_and_draw(
                 db, actor=actor, settings=settings, plan_id=plan_id, now=clock.utcnow()
             )
     except FORM_ERRORS as problem:

@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -20,6 +21,9 @@ from babel.messages.pofile import read_po, write_po
 
 from lookthrough import __version__
 from lookthrough.core import clock
+
+if TYPE_CHECKING:
+    from lookthrough.audit.events import AuditEventType
 
 WEB = Path(__file__).resolve().parent
 PACKAGE = WEB.parent  # src/lookthrough; locations in the catalog are relative to it
@@ -64,6 +68,15 @@ def _from_dir(
             _add(messages, message, f"{prefix}{filename}")
 
 
+def _event_labels(events: Iterable[type[AuditEventType]]) -> list[tuple[str, list[str]]]:
+    """Audit event labels, each located in the module of ``audit/events/`` that defines it."""
+    by_module: dict[str, list[str]] = {}
+    for event in events:
+        path = event.__module__.removeprefix("lookthrough.").replace(".", "/") + ".py"
+        by_module.setdefault(path, []).append(event.label)
+    return list(by_module.items())
+
+
 def label_tables() -> list[tuple[str, Iterable[str]]]:
     """Tables of labels that templates translate with ``_(value)``: (location, labels)."""
     from lookthrough.audit.events import all_event_types
@@ -97,7 +110,7 @@ def label_tables() -> list[tuple[str, Iterable[str]]]:
     return [
         ("core/errors.py", (error.default_message for error in all_errors())),
         ("core/roles.py", ROLE_LABELS.values()),
-        ("audit/events.py", (event.label for event in all_event_types())),
+        *_event_labels(all_event_types()),
         ("records/service.py", RECORD_KINDS.values()),
         ("dashboard/service.py", METRIC_LABELS.values()),
         ("ingest/templates.py", TARGET_LABELS.values()),
