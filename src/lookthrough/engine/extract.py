@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pyarrow as pa
@@ -207,7 +208,11 @@ class _CopyStream(io.RawIOBase):
         return size
 
 
-def _copy_csv(session: Session, stmt: Any, schema: pa.Schema) -> pa.Table:
+@contextmanager
+def _copy_out(session: Session, stmt: Any) -> Iterator[io.BufferedReader[_CopyStream] | None]:
+    """The rows of ``stmt`` as CSV from PostgreSQL's ``COPY … TO STDOUT``, on the session's own
+    connection; None when there are none (then drained: the connection is busy until COPY has
+    ended)."""
     compiled = stmt.compile(
         dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
     )
@@ -216,15 +221,28 @@ def _copy_csv(session: Session, stmt: Any, schema: pa.Schema) -> pa.Table:
     sql = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER false)"
     with raw.cursor() as cursor, cursor.copy(sql, compiled.params) as copy:
         stream = io.BufferedReader(_CopyStream(iter(copy)), buffer_size=1 << 20)
-        if not stream.peek(1):
+        if stream.peek(1):
+            yield stream
+            return
+        for _ in copy:
+            pass
+        yield None
+
+
+def _csv_options(schema: pa.Schema, block: int) -> dict[str, Any]:
+    return {
+        "read_options": pacsv.ReadOptions(column_names=schema.names, block_size=block),
+        "convert_options": pacsv.ConvertOptions(
+            column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False
+        ),
+    }
+
+
+def _copy_csv(session: Session, stmt: Any, schema: pa.Schema) -> pa.Table:
+    with _copy_out(session, stmt) as stream:
+        if stream is None:
             return schema.empty_table()
-        return pacsv.read_csv(
-            stream,
-            read_options=pacsv.ReadOptions(column_names=schema.names, block_size=8 << 20),
-            convert_options=pacsv.ConvertOptions(
-                column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False
-            ),
-        )
+        return pacsv.read_csv(stream, **_csv_options(schema, 8 << 20))
 
 
 def to_batches(session: Session, stmt: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
@@ -232,26 +250,9 @@ def to_batches(session: Session, stmt: Any, schema: pa.Schema) -> Iterator[pa.Re
     if session.get_bind().dialect.name != "postgresql":
         yield from _fetch_batches(session, stmt, schema)
         return
-    compiled = stmt.compile(
-        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
-    )
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    sql = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER false)"
-    with raw.cursor() as cursor, cursor.copy(sql, compiled.params) as copy:
-        stream = io.BufferedReader(_CopyStream(iter(copy)), buffer_size=1 << 20)
-        if not stream.peek(1):
-            for _ in copy:  # drain: the connection is busy until COPY has ended
-                pass
-            return
-        reader = pacsv.open_csv(
-            stream,
-            read_options=pacsv.ReadOptions(column_names=schema.names, block_size=16 << 20),
-            convert_options=pacsv.ConvertOptions(
-                column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False
-            ),
-        )
-        yield from reader
+    with _copy_out(session, stmt) as stream:
+        if stream is not None:
+            yield from pacsv.open_csv(stream, **_csv_options(schema, 16 << 20))
 
 
 def _fetch(session: Session, stmt: Any, schema: pa.Schema, batch: int = 50_000) -> pa.Table:
