@@ -12,9 +12,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from factories import make_entity, make_record
+from indicator_samples import COMPLAINTS, FAILED
 from lookthrough.core import clock
 from lookthrough.engine import mirror, service
-from lookthrough.engine.definitions import IndicatorSpec, parse
+from lookthrough.engine.definitions import IndicatorSpec
 from lookthrough.engine.models import MirrorPart
 from lookthrough.engine.seam import DuckDBEngine
 from lookthrough.records.models import Record
@@ -22,16 +23,6 @@ from lookthrough.registry.models import Entity
 from lookthrough.resolution.models import MentionLink
 from lookthrough.risk import frame
 
-COMPLAINTS = parse(
-    {"code": "complaints_all", "name": "投诉量", "kinds": ["complaint"], "window_days": 3650,
-     "threshold": 1, "matter": "测试事项", "risk_point": "投诉", "explanation": "全部投诉件数。"}
-)  # fmt: skip
-FAILED = parse(
-    {"code": "failed_inspections", "name": "检查不合格", "kinds": ["inspection"],
-     "where": [{"field": "result", "op": "=", "value": "发现问题"}], "window_days": 3650,
-     "threshold": 1, "matter": "测试事项", "risk_point": "检查",
-     "explanation": "检查发现问题次数。"}
-)  # fmt: skip
 AS_OF = dt.date(2026, 6, 30)
 SINCE = dt.date(2020, 1, 1)
 

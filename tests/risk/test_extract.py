@@ -8,23 +8,13 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from factories import make_entity, make_record
+from indicator_samples import COMPLAINTS, FAILED
 from lookthrough.core import clock
 from lookthrough.engine import extract, service
-from lookthrough.engine.definitions import parse
 from lookthrough.engine.seam import DuckDBEngine
 from lookthrough.resolution.models import MentionLink
 from lookthrough.risk import frame
 
-COMPLAINTS = parse(
-    {"code": "complaints_all", "name": "投诉量", "kinds": ["complaint"], "window_days": 3650,
-     "threshold": 1, "matter": "测试事项", "risk_point": "投诉", "explanation": "全部投诉件数。"}
-)  # fmt: skip
-FAILED = parse(
-    {"code": "failed_inspections", "name": "检查不合格", "kinds": ["inspection"],
-     "where": [{"field": "result", "op": "=", "value": "发现问题"}], "window_days": 3650,
-     "threshold": 1, "matter": "测试事项", "risk_point": "检查",
-     "explanation": "检查发现问题次数。"}
-)  # fmt: skip
 AS_OF = dt.date(2026, 6, 30)
 
 
