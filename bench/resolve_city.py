@@ -25,6 +25,8 @@ from lookthrough.resolution.rules import Thresholds, status_for
 ENTITY_COLUMNS = {"统一社会信用代码": "uscc", "主体名称": "name", "所属区划代码": "region_code",
                   "住所": "address", "联系电话": "phone", "法定代表人": "legal_rep"}  # fmt: skip
 PROVINCE = "34"
+# Auto-link thresholds tallied beside the configured one, to show what each would trade.
+SWEEP = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ def tally(
     uscc_of = dict(zip(entities["entity_id"].to_list(), entities["uscc"].to_list(), strict=True))
     auto = correct = review = 0
     by_how: dict[str, list[int]] = {}
+    sweep = {str(t): [0, 0] for t in SWEEP}  # threshold → [auto links, right ones]
     rows = zip(mentions["meant"].to_list(), mentions["how"].to_list(), strict=True)
     for m, (meant, how) in enumerate(rows):
         scored = results.get(m)
@@ -167,7 +170,13 @@ def tally(
         auto += status == "auto"
         review += status == "review"
         correct += right
+        if best is not None:
+            meant_it = uscc_of[best.entity_id] == meant
+            for t in SWEEP:
+                if best.score >= t:
+                    sweep[str(t)][0] += 1
+                    sweep[str(t)][1] += meant_it
         counts = by_how.setdefault(str(how), [0, 0])
         counts[0] += right
         counts[1] += 1
-    return {"auto": auto, "correct": correct, "review": review, "by_how": by_how}
+    return {"auto": auto, "correct": correct, "review": review, "by_how": by_how, "sweep": sweep}

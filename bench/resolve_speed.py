@@ -34,7 +34,7 @@ def read_mentions(folder: Path, n: int, seed: int, city: str | None = None) -> p
     complaints = pl.scan_ndjson(folder / "complaints.jsonl").select(
         key=pl.col("工单编号"), name=pl.col("被投诉对象名称"), region=pl.col("所属区划代码"),
         uscc=pl.col("被投诉对象统一社会信用代码"), kind=pl.lit("complaint"),
-        address=pl.col("被投诉对象地址"),
+        address=pl.col("被投诉对象地址"), text=pl.col("诉求内容"),
     )  # fmt: skip
     frames = [complaints]
     lines, array = folder / "public_opinion.jsonl", folder / "public_opinion.json"
@@ -48,6 +48,7 @@ def read_mentions(folder: Path, n: int, seed: int, city: str | None = None) -> p
                 uscc=pl.lit(""),
                 kind=pl.lit("public_opinion"),
                 address=pl.lit(None, pl.String),
+                text=pl.col("内容"),
             )
         )
     every = pl.concat(frames).filter((pl.col("uscc") == "") | pl.col("uscc").is_null())
@@ -127,8 +128,22 @@ def summed(cities: list[dict[str, Any]]) -> dict[str, Any]:
             counts[0] += right
             counts[1] += n
     total |= quality(total, by_how)
+    total["by_threshold"] = swept(cities, total["mentions"])
     total["peak_rss_gb_largest_city"] = max(c["peak_rss_gb"] for c in cities)
     return total
+
+
+def swept(cities: list[dict[str, Any]], mentions: float) -> dict[str, dict[str, float]]:
+    """Precision and recall had the auto-link threshold been each of the swept values."""
+    sums: dict[str, list[int]] = {}
+    for c in cities:
+        for t, (auto, right) in c.get("sweep", {}).items():
+            got = sums.setdefault(t, [0, 0])
+            got[0] += auto
+            got[1] += right
+    return {t: {"precision": round(right / max(auto, 1), 4),
+                "recall": round(right / max(mentions, 1), 4)}
+            for t, (auto, right) in sorted(sums.items())}  # fmt: skip
 
 
 def quality(counts: dict[str, Any], by_how: dict[str, list[int]]) -> dict[str, Any]:
@@ -142,7 +157,8 @@ def quality(counts: dict[str, Any], by_how: dict[str, list[int]]) -> dict[str, A
 
 
 def shown(city: dict[str, Any]) -> dict[str, Any]:
-    out = {k: round(v, 2) if isinstance(v, float) else v for k, v in city.items() if k != "by_how"}
+    out = {k: round(v, 2) if isinstance(v, float) else v for k, v in city.items()
+           if k not in ("by_how", "sweep")}  # fmt: skip
     return out | quality(city, city["by_how"])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lookthrough.resolution.names import (
+    address_in_text,
     fold,
     normalise_address,
     normalise_name,
@@ -143,3 +144,20 @@ def test_the_road_is_the_one_before_the_house_number() -> None:
     short = normalise_address("宣城市宁国市甲路镇芜湖路484号")
     full = normalise_address("安徽省宣城市宁国市甲路镇芜湖路484号")
     assert (short.road, short.number) == (full.road, full.number) == ("芜湖路", "484")
+
+
+@pytest.mark.parametrize(
+    ("text", "address", "road"),
+    [
+        ("德成粮油（宣城市泾县文化街351号）卖过期食品，商家拒不退款。", "宣城市泾县文化街351号", "文化街"),
+        ("长江路８８号附近的德成粮油卖过期食品，已经不是第一次了。", "长江路88号", "长江路"),  # 全角
+        ("我在德成粮油消费，卖过期食品，希望市场监管部门调查处理。", None, None),
+        ("德成粮油在文化街，卖过期食品。", None, None),  # a road without a number says too little
+        (None, None, None),
+    ],
+)  # fmt: skip
+def test_address_in_text(text: str | None, address: str | None, road: str | None) -> None:
+    """A complaint that leaves the address field empty often writes it in its text."""
+    assert address_in_text(text) == address
+    if address:
+        assert normalise_address(address).road == road

@@ -77,6 +77,25 @@ def test_run_links_a_unique_name_and_queues_a_tie(db: Session, world: dict[str, 
     assert db.scalar(service.linked_record_ids(int(world["c"]))) == world["unique"]
 
 
+def test_an_address_written_in_the_text_tells_twins_apart(
+    db: Session, world: dict[str, int | str]
+) -> None:
+    """The complaint leaves 被投诉对象地址 empty but writes the address in its text: that is
+    evidence enough to pick one of the two 鑫源粮油 (and the review view shows it)."""
+    b = db.get(Entity, world["b"])
+    assert b is not None and b.address
+    written = b.address.removeprefix("安徽省")
+    told = make_record(db, kind="complaint", region="340104", title="投诉：鑫源粮油",
+                       mention="鑫源粮油", text=f"鑫源粮油（{written}）卖过期食品，拒不退款",
+                       channel="12345").id  # fmt: skip
+    resolve(db)
+    found = link(db, told)
+    assert (found.status, found.entity_id) == ("auto", world["b"])
+    assert "地址道路门牌一致（+12）" in found.reasons
+    assert link(db, str(world["twin"])).status == "review"  # no address anywhere: still a tie
+    assert review.detail(db, actor=COUNTY, record_id=told).mention_address == written
+
+
 def test_judgements_are_appended_and_the_link_follows_the_latest(
     db: Session, world: dict[str, int | str]
 ) -> None:

@@ -25,7 +25,7 @@ from lookthrough.resolution.blocking import (
     name_columns,
 )
 from lookthrough.resolution.bulk import score_pairs
-from lookthrough.resolution.names import AddressParts
+from lookthrough.resolution.names import AddressParts, address_in_text
 from lookthrough.resolution.places import shipped
 from lookthrough.resolution.rules import Scored, Thresholds
 
@@ -47,7 +47,10 @@ def with_entity_names(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def with_mention_names(frame: pl.DataFrame) -> pl.DataFrame:
-    """Normalise the mention names and choose where to search for each."""
+    """Normalise the mention names and choose where to search for each. A mention with no
+    address of its own takes the one its record's ``text`` gives, when there is a ``text``."""
+    if "text" in frame.columns:
+        frame = with_text_addresses(frame)
     columns = name_columns(frame["name"].to_list(), alternatives=True)
     names = pl.DataFrame(columns, schema=dict.fromkeys((*NAME_COLUMNS, *ALT_COLUMNS), pl.String))
     frame = frame.with_columns(names)
@@ -56,6 +59,14 @@ def with_mention_names(frame: pl.DataFrame) -> pl.DataFrame:
             lambda row: search_region(row["region"], row["regions"]), return_dtype=pl.String
         )
     )
+
+
+def with_text_addresses(frame: pl.DataFrame) -> pl.DataFrame:
+    """Fill empty addresses with the road and house number written in the text, and drop it."""
+    given = frame["address"].to_list() if "address" in frame.columns else [None] * frame.height
+    texts = frame["text"].to_list()
+    filled = [a if a else address_in_text(t) for a, t in zip(given, texts, strict=True)]
+    return frame.drop("text").with_columns(address=pl.Series(filled, dtype=pl.String))
 
 
 def search_region(region: str | None, named: str | None) -> str:

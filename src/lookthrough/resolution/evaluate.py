@@ -67,7 +67,7 @@ def read_province(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
                 job.path,
                 job.target,
                 {"key": MENTION_TARGETS[job.target], "name": "mention", "region": "region_code",
-                 "address": "mention_address", "uscc": "uscc"},
+                 "address": "mention_address", "uscc": "uscc", "text": "text"},
             ):  # fmt: skip
                 if row["name"] and not row["uscc"]:
                     mention_rows.append(row | {"kind": job.target})
@@ -77,7 +77,7 @@ def read_province(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     entities = entities.with_row_index("entity_id", offset=1).with_columns(
         pl.col("entity_id").cast(pl.Int64)
     )
-    schema = dict.fromkeys(("key", "name", "region", "address", "uscc", "kind"), pl.String)
+    schema = dict.fromkeys(("key", "name", "region", "address", "uscc", "text", "kind"), pl.String)
     mentions = pl.DataFrame(mention_rows, schema=schema).with_columns(
         phone=pl.lit(None, pl.String), legal_rep=pl.lit(None, pl.String)
     )

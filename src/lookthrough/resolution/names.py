@@ -237,6 +237,18 @@ _NUMBER = re.compile(r"(\d+)号")
 # in polars' syntax makes the blocking's address keys.
 _ROAD_NUMBER = re.compile(r"([\u4e00-\u9fff]{2}(?:大道|路|街|巷))(\d+)号")
 ROAD_NUMBER_POLARS = r"(\p{Han}{2}(?:大道|路|街|巷))(\d+)号"
+# An address written inside a complaint's text (“XX店（文化街351号）卖过期食品”, “长江路88号附近
+# 的XX店”): the run of characters up to the first road and house number, from where the run
+# starts (a bracket or punctuation ends the run before it).
+_ADDRESS_IN_TEXT = re.compile(r"([\u4e00-\u9fff\d]*?(?:大道|路|街|巷)\d+号)")
+
+
+def address_in_text(text: str | None) -> str | None:
+    """诉求内容里写到的地址（须有道路和门牌号），没有则为 None。"""
+    if not text:
+        return None
+    found = _ADDRESS_IN_TEXT.search(fold(text))
+    return found.group(1) if found else None
 
 
 @dataclass(frozen=True, slots=True)

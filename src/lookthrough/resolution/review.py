@@ -37,6 +37,7 @@ from lookthrough.resolution.models import (
     MentionJudgement,
     MentionLink,
 )
+from lookthrough.resolution.names import address_in_text
 from lookthrough.resolution.rules import Thresholds
 
 STATUS_LABELS = {
@@ -86,7 +87,7 @@ class MentionView:
     occurred_at: datetime
     region_code: str
     mention: str
-    mention_address: str | None
+    mention_address: str | None  # as the record gives it, else as its text writes it
     text: str | None
     link: LinkState | None
     status_label: str
@@ -157,7 +158,7 @@ def _view(session: Session, actor: Actor, record: Record, *, history: bool = Fal
         occurred_at=record.occurred_at,
         region_code=record.region_code,
         mention=str(payload.get("mention") or ""),
-        mention_address=payload.get("mention_address"),
+        mention_address=payload.get("mention_address") or address_in_text(payload.get("text")),
         text=payload.get("text"),
         link=link,
         status_label=STATUS_LABELS.get(link.status, "未处理") if link else "未处理",

@@ -109,14 +109,20 @@ def load_mentions(
         else region_prefix_clause(Record.region_code, region),
     ]
     stmt = select(
-        Record.id, mention, Record.region_code, Record.payload["mention_address"].as_string()
+        Record.id,
+        mention,
+        Record.region_code,
+        Record.payload["mention_address"].as_string(),
+        Record.payload["text"].as_string(),  # an address written in the text stands in
     ).where(and_(*where))
     if only_new:
         stmt = stmt.where(~select(MentionScored.record_id).where(
             MentionScored.record_id == Record.id).exists())  # fmt: skip
     rows = [tuple(r) for r in session.execute(stmt.order_by(Record.id)).all()]
     frame = pl.DataFrame(
-        rows, schema=dict.fromkeys(("key", "name", "region", "address"), pl.String), orient="row"
+        rows,
+        schema=dict.fromkeys(("key", "name", "region", "address", "text"), pl.String),
+        orient="row",
     )
     return frame.with_columns(phone=pl.lit(None, pl.String), legal_rep=pl.lit(None, pl.String))
 
