@@ -21,6 +21,14 @@ def titles(db: Session, actor: Actor, entity_id: int, filters: Filters | None = 
         db, actor=actor, entity_id=entity_id, filters=filters or Filters(), limit=100, offset=0
     )
     assert total == len(rows)
+    # The page opens the file first and passes it on: its counts by kind stand in for the
+    # count query, and must agree with it under every filter and scope.
+    opened = service.open_file(db, actor=actor, entity_id=entity_id)
+    again, counted = service.timeline_page(
+        db, actor=actor, entity_id=entity_id, filters=filters or Filters(), limit=100,
+        offset=0, opened=opened,
+    )  # fmt: skip
+    assert (counted, [r.id for r in again]) == (total, [r.id for r in rows])
     return [r.title for r in rows]
 
 

@@ -149,8 +149,8 @@ def test_the_road_is_the_one_before_the_house_number() -> None:
 @pytest.mark.parametrize(
     ("text", "address", "road"),
     [
-        ("德成粮油（宣城市泾县文化街351号）卖过期食品，商家拒不退款。", "宣城市泾县文化街351号", "文化街"),
-        ("长江路８８号附近的德成粮油卖过期食品，已经不是第一次了。", "长江路88号", "长江路"),  # 全角
+        ("德成粮油（泾县文化街351号）卖过期食品，拒不退款。", "泾县文化街351号", "文化街"),
+        ("长江路８８号附近的德成粮油卖过期食品。", "长江路88号", "长江路"),  # 全角
         ("我在德成粮油消费，卖过期食品，希望市场监管部门调查处理。", None, None),
         ("德成粮油在文化街，卖过期食品。", None, None),  # a road without a number says too little
         (None, None, None),

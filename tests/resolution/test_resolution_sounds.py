@@ -29,6 +29,9 @@ T = Thresholds()
         ("恒齐五金", "衡旗五金", False),  # two characters differ
         ("鑫源五金", "金源五金", False),  # xin / jin
         ("长和物业", "常和物业", True),  # 长 reads chang as well as zhang
+        ("盛明粮油", "晟明粮油", True),  # 晟: cheng or sheng; 盛: sheng or cheng
+        ("奇德面馆", "吉德面馆", False),  # 奇 can be read ji, but is qi: typing ji offers no 奇
+        ("晶光传媒", "庆光传媒", False),  # 精 can be read qing; 晶 cannot
         ("鑫源", "鑫源", False),  # the same name is not a slip
         ("鑫源", "鑫源店", False),
     ],

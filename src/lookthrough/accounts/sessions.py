@@ -201,14 +201,18 @@ def _count_failure(
 def resolve(session: Session, *, settings: Settings, token: str) -> tuple[UserSession, User]:
     """The live session behind a token, or NotAuthenticated / SessionExpired."""
     now = clock.utcnow()
-    user_session = session.get(UserSession, token_digest(token))
-    if user_session is None or user_session.ended_at is not None:
+    found = session.execute(  # one round trip: every request of every user starts here
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.id == token_digest(token))
+    ).first()
+    if found is None or found[0].ended_at is not None:
         raise NotAuthenticated()
+    user_session, user = found
     idle = timedelta(minutes=settings.session_idle_minutes)
     if now >= user_session.expires_at or now - user_session.last_seen_at > idle:
         raise SessionExpired()
-    user = session.get(User, user_session.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         raise NotAuthenticated()
     if now - user_session.last_seen_at >= TOUCH_EVERY:
         user_session.last_seen_at = now

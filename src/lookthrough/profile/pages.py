@@ -73,6 +73,7 @@ def _timeline_context(
     entity_id: int,
     filters: timeline.Filters,
     page: int,
+    opened: service.ProfileFile | None = None,
 ) -> dict[str, Any]:
     page = max(page, 1)
     rows, total = service.timeline_page(
@@ -82,6 +83,7 @@ def _timeline_context(
         filters=filters,
         limit=TIMELINE_PAGE,
         offset=(page - 1) * TIMELINE_PAGE,
+        opened=opened,
     )
     return {
         "entity_id": entity_id,
@@ -110,7 +112,7 @@ def file(
     """The one page of a business: everything the platform knows about it, as this user may."""
     profile = service.open_file(db, actor=actor, entity_id=entity_id)
     filters = parse_filters(kind, _date(date_from, "开始日期"), _date(date_to, "结束日期"), text)
-    context = _timeline_context(request, actor, db, entity_id, filters, page)
+    context = _timeline_context(request, actor, db, entity_id, filters, page, opened=profile)
     official = profile.audience is Audience.OFFICIAL
     return render(
         request,

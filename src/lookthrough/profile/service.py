@@ -240,17 +240,27 @@ def subjects(
     return rows, counts
 
 
-def region_names(session: Session, code: str) -> list[str]:
-    """安徽省 › 合肥市 › 蜀山区 › 三里庵街道: the region and those above it, in one query (codes
-    nest by prefix: 2, 4, 6, 9 and 12 digits)."""
-    prefixes = [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
-    rows = session.execute(select(Region.code, Region.name).where(Region.code.in_(prefixes))).all()
-    return [str(name) for _, name in sorted(rows, key=lambda r: len(r[0]))]
+def entity_with_region_names(
+    session: Session, *, actor: Actor, entity_id: int
+) -> tuple[Entity, list[str]]:
+    """entity_in_scope and region_names in one statement (a file opens with both): the
+    business joined to its region and the regions above it (codes nest by prefix)."""
+    require_business_reader(actor)
+    above = [func.substr(Entity.region_code, 1, n) for n in (2, 4, 6, 9)]
+    rows = session.execute(
+        select(Entity, Region.code, Region.name)
+        .outerjoin(Region, Region.code.in_([*above, Entity.region_code]))
+        .where(Entity.id == entity_id, entity_scope(actor))
+    ).all()
+    if not rows:
+        raise NotFound(NOT_FOUND)
+    named = sorted((str(code), str(name)) for _, code, name in rows if code is not None)
+    return rows[0][0], [name for _, name in sorted(named, key=lambda r: len(r[0]))]
 
 
 def open_file(session: Session, *, actor: Actor, entity_id: int) -> ProfileFile:
     """The whole file of one business, as this actor may see it."""
-    entity = entity_in_scope(session, actor=actor, entity_id=entity_id)
+    entity, names = entity_with_region_names(session, actor=actor, entity_id=entity_id)
     audience = audience_of(actor)
     today = clock.today()
     subject_rows, subject_counts = subjects(session, actor=actor, entity_id=entity.id)
@@ -267,7 +277,7 @@ def open_file(session: Session, *, actor: Actor, entity_id: int) -> ProfileFile:
     )
     return ProfileFile(
         audience=audience,
-        registration=Registration.of(entity, region_names(session, entity.region_code)),
+        registration=Registration.of(entity, names),
         licences=licences(standing, today),
         subjects=subject_rows,
         subject_counts=subject_counts,
@@ -286,18 +296,30 @@ def timeline_page(
     filters: timeline.Filters,
     limit: int,
     offset: int,
+    opened: ProfileFile | None = None,
 ) -> tuple[Sequence[timeline.TimelineRow], int]:
-    """One page of a business's filtered timeline and the number of rows it has in all."""
-    entity = entity_in_scope(session, actor=actor, entity_id=entity_id)
+    """One page of a business's filtered timeline and the number of rows it has in all.
+
+    ``opened``: the file the caller has just opened for this actor (so the business is known to
+    be in scope); when no date or words narrow the timeline its counts by kind are the total."""
     audience = audience_of(actor)
-    total = timeline.count(
-        session, actor=actor, audience=audience, entity_id=entity.id, filters=filters
-    )
+    if opened is None or opened.registration.id != entity_id:
+        entity_id = entity_in_scope(session, actor=actor, entity_id=entity_id).id
+        opened = None
+    if opened is not None and not (filters.date_from or filters.date_to or filters.text):
+        counts = opened.record_counts
+        total = (
+            sum(counts.get(k, 0) for k in filters.kinds) if filters.kinds else sum(counts.values())
+        )
+    else:
+        total = timeline.count(
+            session, actor=actor, audience=audience, entity_id=entity_id, filters=filters
+        )
     found = timeline.rows(
         session,
         actor=actor,
         audience=audience,
-        entity_id=entity.id,
+        entity_id=entity_id,
         filters=filters,
         limit=limit,
         offset=offset,

@@ -163,7 +163,9 @@ def top_risks(
         .offset(offset)
     ).all()
     stamps = Stamps(session)
-    return [TopRisk(name, AssessmentView.of(a, stamps)) for a, name in rows], int(total)
+    return [TopRisk(name, AssessmentView.of(a, stamps.of(a.run_id))) for a, name in rows], int(
+        total
+    )
 
 
 LEVEL_NAMES = {level: rules.level_label(level) for level in rules.LEVELS}

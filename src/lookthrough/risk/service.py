@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from lookthrough.core.actor import Actor
@@ -86,8 +86,8 @@ class AssessmentView:
     reasons: list[Reason]
 
     @classmethod
-    def of(cls, row: Assessment, stamps: Stamps) -> AssessmentView:
-        as_of, assessed_at = stamps.of(row.run_id)
+    def of(cls, row: Assessment, stamp: tuple[dt.date, dt.datetime]) -> AssessmentView:
+        as_of, assessed_at = stamp
         return cls(
             entity_id=row.entity_id,
             region_code=row.region_code,
@@ -108,12 +108,18 @@ class AssessmentView:
 def current_assessment(session: Session, *, actor: Actor, entity_id: int) -> AssessmentView | None:
     """The business's current assessment (None when out of scope or not scored yet)."""
     require(actor, Capability.READ_BUSINESS)
-    row = session.scalar(
-        select(Assessment).where(
-            Assessment.entity_id == entity_id, _in_scope(actor, Assessment.region_code)
-        )
+    # The run whose stamps the row carries is found in the same statement (Stamps, in SQL):
+    # the file asks this once per business.
+    last_full = func.coalesce(
+        select(func.max(ScoringRun.id)).where(ScoringRun.kind == "full").scalar_subquery(), 0
     )
-    return None if row is None else AssessmentView.of(row, Stamps(session))
+    stamped_by = case((Assessment.run_id > last_full, Assessment.run_id), else_=last_full)
+    found = session.execute(
+        select(Assessment, ScoringRun.as_of, ScoringRun.finished_at)
+        .join(ScoringRun, ScoringRun.id == stamped_by)
+        .where(Assessment.entity_id == entity_id, _in_scope(actor, Assessment.region_code))
+    ).first()
+    return None if found is None else AssessmentView.of(found[0], (found[1], found[2]))
 
 
 LOOKUP_CHUNK = 2000  # ids per IN list (SQLite allows 32,766 parameters)
@@ -233,7 +239,7 @@ def top_assessments(
         )
     ).all()
     stamps = Stamps(session)
-    return [AssessmentView.of(row, stamps) for row in rows]
+    return [AssessmentView.of(row, stamps.of(row.run_id)) for row in rows]
 
 
 ALERT_OPEN_STATES = ("open", "acknowledged", "assigned")  # not yet closed
@@ -299,7 +305,7 @@ def assessments_of(
                 _in_scope(actor, Assessment.region_code),
             )
         ):
-            found[row.entity_id] = AssessmentView.of(row, stamps)
+            found[row.entity_id] = AssessmentView.of(row, stamps.of(row.run_id))
     return found
 
 
