@@ -25,11 +25,6 @@ def _prefix_upper_bound(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def region_bounds(prefix: str) -> tuple[str, str]:
-    """The half-open range of codes in region ``prefix``: ``('3401', '3402')``."""
-    return prefix, _prefix_upper_bound(prefix)
-
-
 def region_prefix_clause(column: Any, prefix: str) -> ColumnElement[bool]:
     """SQL for ``column`` lying in region ``prefix``."""
     result: ColumnElement[bool] = and_(column >= prefix, column < _prefix_upper_bound(prefix))
