@@ -151,6 +151,14 @@
     chart.clear();
     expand(centre);
   });
-  window.addEventListener("resize", function () { chart.resize(); });
+  // While the window is being resized (a full-page screenshot does it too) the container can
+  // be laid out for a moment 0 px wide. chart.resize() at that moment gives the graph's View
+  // coordinate system a 0-wide view rect: its transform has determinant 0, the matrix inverse
+  // is null and ECharts throws "Cannot read properties of null (reading '0')" from inside
+  // createViewCoordSysSimply. So only resize to a real size; the resize event that restores
+  // the width brings the chart back to it.
+  window.addEventListener("resize", function () {
+    if (el.clientWidth > 0 && el.clientHeight > 0) { chart.resize(); }
+  });
   expand(centre);
 })();
