@@ -121,6 +121,10 @@
     if (state.stats && state.stats.parent_code) { load(state.stats.parent_code); }
   });
   metricSelect.addEventListener("change", function () { load(state.region); });
-  window.addEventListener("resize", function () { chart.resize(); });
+  // Never to a 0-wide container (mid-resize): ECharts' view matrix would not invert
+  // (see profile_graph.js).
+  window.addEventListener("resize", function () {
+    if (el.clientWidth > 0 && el.clientHeight > 0) { chart.resize(); }
+  });
   load(state.region);
 })();

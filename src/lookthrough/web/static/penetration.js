@@ -78,7 +78,11 @@
       if (row) { row.scrollIntoView({ behavior: "smooth", block: "center" }); row.classList.add("table-active"); }
     }
   });
-  window.addEventListener("resize", function () { chart.resize(); });
+  // Never to a 0-wide container (mid-resize): ECharts' view matrix would not invert
+  // (see profile_graph.js).
+  window.addEventListener("resize", function () {
+    if (el.clientWidth > 0 && el.clientHeight > 0) { chart.resize(); }
+  });
 
   fetch(el.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (r) {

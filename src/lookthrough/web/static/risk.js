@@ -24,7 +24,11 @@
       })
     });
     el.dataset.ready = "1";
-    window.addEventListener("resize", function () { chart.resize(); });
+    // Never to a 0-wide container (mid-resize): ECharts' view matrix would not invert
+    // (see profile_graph.js).
+    window.addEventListener("resize", function () {
+      if (el.clientWidth > 0 && el.clientHeight > 0) { chart.resize(); }
+    });
   }
 
   function trend(el) {
