@@ -254,8 +254,8 @@ def entity_with_region_names(
     ).all()
     if not rows:
         raise NotFound(NOT_FOUND)
-    named = sorted((str(code), str(name)) for _, code, name in rows if code is not None)
-    return rows[0][0], [name for _, name in sorted(named, key=lambda r: len(r[0]))]
+    named = sorted((len(code), str(name)) for _, code, name in rows if code is not None)
+    return rows[0][0], [name for _, name in named]
 
 
 def open_file(session: Session, *, actor: Actor, entity_id: int) -> ProfileFile:
