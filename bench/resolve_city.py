@@ -19,11 +19,12 @@ import polars as pl
 
 from lookthrough.resolution import blocking, lexicon, names, places
 from lookthrough.resolution.blocking import NAME_COLUMNS, entity_keys, mention_keys, name_columns
-from lookthrough.resolution.engine import engine_named, with_mention_names
+from lookthrough.resolution.engine import engine_named, with_entity_names, with_mention_names
 from lookthrough.resolution.rules import Thresholds, status_for
 
 ENTITY_COLUMNS = {"统一社会信用代码": "uscc", "主体名称": "name", "所属区划代码": "region_code",
-                  "住所": "address", "联系电话": "phone", "法定代表人": "legal_rep"}  # fmt: skip
+                  "住所": "address", "联系电话": "phone", "法定代表人": "legal_rep",
+                  "行业代码": "industry_code"}  # fmt: skip
 PROVINCE = "34"
 # Auto-link thresholds tallied beside the configured one, to show what each would trade.
 SWEEP = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
@@ -86,7 +87,7 @@ def indexed(job: Job, city: str, figures: dict[str, Any]) -> pl.DataFrame:
         columns.write_parquet(index)
         figures["index_s"] = figures.get("index_s", 0) + time.perf_counter() - t
         figures["index_cpu_s"] = figures.get("index_cpu_s", 0) + cpu() - c0
-    return entities.join(columns, on="entity_id", how="left")
+    return with_entity_names(entities.join(columns, on="entity_id", how="left"))
 
 
 def province_pool(job: Job, mentions: pl.DataFrame, figures: dict[str, Any]) -> pl.DataFrame:

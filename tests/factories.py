@@ -34,6 +34,7 @@ def make_entity(
     uscc: str | None = None,
     legal_rep: str | None = "张三丰",
     phone: str | None = "13812348000",
+    industry_code: str | None = "H6210",
 ) -> Entity:
     n = next(_serial)
     now = clock.utcnow()
@@ -46,7 +47,7 @@ def make_entity(
         address=f"安徽省测试路{n}号",
         legal_rep=legal_rep,
         phone=phone,
-        industry_code="H6210",
+        industry_code=industry_code,
         created_at=now,
         source="tests",
         first_seen=now,

@@ -96,6 +96,23 @@ def test_an_address_written_in_the_text_tells_twins_apart(
     assert review.detail(db, actor=COUNTY, record_id=told).mention_address == written
 
 
+def test_what_the_complaint_is_about_tells_two_of_one_trade_name_apart(db: Session) -> None:
+    """德成饭店 and 德成五金店 in one county: a complaint naming only 德成店 that says it made
+    someone ill is about the restaurant (its industry code is catering); one that says nothing
+    about the trade stays a tie for a person to decide."""
+    meal = make_entity(db, region="340104001", name="蜀山区德成饭店", industry_code="H6210")
+    make_entity(db, region="340104001", name="蜀山区德成五金店", industry_code="F5274")
+    said = {"kind": "complaint", "region": "340104", "title": "投诉：德成店", "mention": "德成店",
+            "channel": "12315"}  # fmt: skip
+    ill = make_record(db, text="我在德成店吃完后腹泻呕吐，希望调查处理。", **said).id
+    vague = make_record(db, text="德成店办卡后商家跑路", **said).id
+    resolve(db)
+    found = link(db, ill)
+    assert (found.status, found.entity_id) == ("auto", meal.id)
+    assert "诉求内容与该主体的行业相符（+2）" in found.reasons
+    assert link(db, vague).status == "review"
+
+
 def test_judgements_are_appended_and_the_link_follows_the_latest(
     db: Session, world: dict[str, int | str]
 ) -> None:

@@ -39,6 +39,7 @@ from lookthrough.resolution.rules import (
     REGION_WEIGHT,
     SHOP_FORMS,
     SOUND_ALIKE,
+    TOPIC_WEIGHT,
     Agreement,
     Comparison,
     NameLevel,
@@ -50,9 +51,10 @@ from lookthrough.resolution.sounds import sounds_alike
 
 MENTION_TEXT = ("clean", "core", "industry", "forms", "branch", "regions", "person", "alt_core",
                 "alt_industry", "alt_regions", "region", "address", "phone",
-                "legal_rep")  # fmt: skip
+                "legal_rep", "topics")  # fmt: skip
 ENTITY_TEXT = ("clean", "core", "trade", "forms", "branch", "region_code", "address", "phone",
-               "legal_rep")  # fmt: skip
+               "legal_rep", "field")  # fmt: skip
+OPTIONAL = ("topics", "field")  # read as "" where a table has no such column (a spreadsheet)
 ADDRESS_SIMILAR = 80  # rules.address_agreement: fuzz.ratio of the cleaned addresses
 
 
@@ -81,8 +83,14 @@ def score_pairs(
 
 def joined(pairs: pl.DataFrame, entities: pl.DataFrame, mentions: pl.DataFrame) -> pl.DataFrame:
     """The pairs with the texts both sides are compared on (null read as "", as ``parts_from``)."""
-    m_cols = [pl.col(c).fill_null("") for c in MENTION_TEXT]
-    e_cols = [pl.col(c).fill_null("").alias(f"e_{c}") for c in ENTITY_TEXT]
+
+    def text(frame: pl.DataFrame, column: str) -> pl.Expr:
+        if column in OPTIONAL and column not in frame.columns:
+            return pl.lit("", pl.String).alias(column)
+        return pl.col(column).fill_null("")
+
+    m_cols = [text(mentions, c) for c in MENTION_TEXT]
+    e_cols = [text(entities, c).alias(f"e_{c}") for c in ENTITY_TEXT]
     return (
         pairs.select("m", "e")
         .join(mentions.select("m", *m_cols), on="m")
@@ -269,6 +277,18 @@ def _branch() -> pl.Expr:
     )
 
 
+def _topic() -> pl.Expr:
+    """rules.topic_agreement: the business's field among the fields the text's topics name."""
+    topics, field = pl.col("topics"), pl.col("e_field")
+    return (
+        pl.when((topics == "") | (field == ""))
+        .then(int(Agreement.MISSING))
+        .when(topics.str.contains(pl.concat_str(pl.lit("|"), field, pl.lit("|")), literal=True))
+        .then(int(Agreement.SAME))
+        .otherwise(int(Agreement.DIFFERENT))
+    )
+
+
 def _other_form() -> pl.Expr:
     """rules.compare's other_form: the mention names a legal form (not 店) the business lacks."""
     forms = (
@@ -310,6 +330,7 @@ def compared(
         phone_level=_phone(frame),
         person_level=_person(),
         branch_level=_branch(),
+        topic_level=_topic(),
         other_form=_other_form(),
         homophone=_homophones(frame),
     )
@@ -328,6 +349,7 @@ def weighed(frame: pl.DataFrame, *, outside_share: float) -> pl.DataFrame:
         + _weight("phone_level", PHONE_WEIGHT)
         + _weight("person_level", PERSON_WEIGHT)
         + _weight("branch_level", BRANCH_WEIGHT)
+        + _weight("topic_level", TOPIC_WEIGHT)
     )
     likelihood = (
         pl.when((pl.col("level") == int(NameLevel.CORE)) & pl.col("other_form"))
@@ -358,7 +380,7 @@ def best(frame: pl.DataFrame, *, keep: int) -> dict[int, list[Scored]]:
     )
     columns = ("m", "entity_id", "score", "level", "region_level", "address_level", "phone_level",
                "person_level", "branch_level", "as_place", "other_form", "homophone",
-               "peers")  # fmt: skip
+               "topic_level", "peers")  # fmt: skip
     results: dict[int, list[Scored]] = {}
     for row in top.select(columns).iter_rows():
         m, entity_id, score, *fields, peers = row
@@ -377,11 +399,12 @@ def _scored(entity_id: int, score: float, fields: tuple[int | bool, ...], peers:
 
 @cache
 def _comparison(fields: tuple[int | bool, ...]) -> Comparison:
-    level, region, address, phone, person, branch, as_place, other_form, homophone = fields
+    level, region, address, phone, person, branch, as_place, other_form, homophone, topic = fields
     return Comparison(
         name=NameLevel(level), region=Region(region), address=Agreement(address),
         phone=Agreement(phone), person=Agreement(person), branch=Agreement(branch),
         read_as_place=bool(as_place), other_form=bool(other_form), homophone=bool(homophone),
+        topic=Agreement(topic),
     )  # fmt: skip
 
 

@@ -28,6 +28,7 @@ from lookthrough.resolution.bulk import score_pairs
 from lookthrough.resolution.names import AddressParts, address_in_text
 from lookthrough.resolution.places import shipped
 from lookthrough.resolution.rules import Scored, Thresholds
+from lookthrough.resolution.topics import business_field, topic_fields
 
 KEEP = 5  # candidates kept per mention (the review page shows them)
 ENTITY_FIELDS = ("entity_id", "region_code", "name", "address", "phone", "legal_rep")
@@ -36,7 +37,15 @@ Progress = Callable[[int], None]  # called with the number of mentions just fini
 
 
 def with_entity_names(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add the normalised name columns to a table of businesses (when not already there)."""
+    """Add the normalised name columns to a table of businesses (when not already there), and
+    each one's supervised field when the table has its industry code."""
+    if "industry_code" in frame.columns and "field" not in frame.columns:
+        codes = frame["industry_code"].fill_null("")
+        distinct = codes.unique().to_list()
+        fields = {c: business_field(c) for c in distinct}
+        frame = frame.with_columns(
+            field=codes.replace_strict(fields, return_dtype=pl.String, default="")
+        )
     if "core" in frame.columns:
         return frame
     return frame.with_columns(
@@ -47,10 +56,12 @@ def with_entity_names(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def with_mention_names(frame: pl.DataFrame) -> pl.DataFrame:
-    """Normalise the mention names and choose where to search for each. A mention with no
-    address of its own takes the one its record's ``text`` gives, when there is a ``text``."""
+    """Normalise the mention names and choose where to search for each. When the records'
+    ``text`` is there, a mention with no address of its own takes the one the text gives, and
+    the text's topics (``topics``) are kept; the text itself is dropped."""
     if "text" in frame.columns:
-        frame = with_text_addresses(frame)
+        topics = [topic_fields(t, n) for t, n in zip(frame["text"], frame["name"], strict=True)]
+        frame = with_text_addresses(frame).with_columns(topics=pl.Series(topics, dtype=pl.String))
     columns = name_columns(frame["name"].to_list(), alternatives=True)
     names = pl.DataFrame(columns, schema=dict.fromkeys((*NAME_COLUMNS, *ALT_COLUMNS), pl.String))
     frame = frame.with_columns(names)

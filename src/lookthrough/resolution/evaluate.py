@@ -60,7 +60,8 @@ def read_province(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
                 job.path,
                 "entity",
                 {"uscc": "uscc", "name": "name", "region_code": "region_code",
-                 "address": "address", "phone": "phone", "legal_rep": "legal_rep"},
+                 "address": "address", "phone": "phone", "legal_rep": "legal_rep",
+                 "industry_code": "industry_code"},
             )  # fmt: skip
         elif job.target in MENTION_TARGETS:
             for row in _columns(

@@ -4,7 +4,7 @@ The name normaliser these rules read is in ``names.py`` (places in ``places.py``
 ``lexicon.py``); this module scores candidates and decides. The model, in the words users see:
 
 * 每个候选先逐项比对：名称（去掉地名和组织形式后的核心）、所在区划、地址、电话、
-  法定代表人（经营者）、分支机构。名称吻合得越好，越像是人们称呼该主体的写法：全称或核心一致最有力，差一字、只写字号次之。
+  法定代表人（经营者）、分支机构，以及诉求内容涉及的行业与主体行业是否相符。名称吻合得越好，越像是人们称呼该主体的写法：全称或核心一致最有力，差一字、只写字号次之。
 * 各候选的证据相互比较（十户同名则各分一成），再留出“所指对象不在候选之中（未登记或在别处）”的可能
   （默认 5%），得到每个候选是所指对象的概率，即“匹配分”。
 * 匹配分达到自动关联阈值的自动关联；落在复核区间的进入人工复核队列；更低的不关联。
@@ -27,6 +27,7 @@ from lookthrough.resolution.names import (
 )
 from lookthrough.resolution.places import Places, shipped
 from lookthrough.resolution.sounds import sounds_alike
+from lookthrough.resolution.topics import fits
 
 
 class NameLevel(IntEnum):
@@ -125,6 +126,12 @@ BRANCH_WEIGHT = {
     Agreement.DIFFERENT: (-4.0, "分支机构不同"),
     Agreement.SIMILAR: (-1.0, "写明了分支机构，候选不是分支机构"),
 }
+# What the complaint is about against the business's line of trade (``topics.py``: m = 0.95,
+# u ≈ 0.2).
+TOPIC_WEIGHT = {
+    Agreement.SAME: (2.0, "诉求内容与该主体的行业相符"),
+    Agreement.DIFFERENT: (-4.0, "诉求内容与该主体的行业不符"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +143,7 @@ class Mention:
     address: str | None = None
     phone: str | None = None
     legal_rep: str | None = None
+    topics: str = ""  # the fields its text's topics point to (topics.topic_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +154,7 @@ class Candidate:
     address: str | None = None
     phone: str | None = None
     legal_rep: str | None = None
+    field: str = ""  # its supervised field (topics.business_field), "" when not known
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +168,7 @@ class Comparison:
     read_as_place: bool = False  # the mention's leading county stem was read as a place
     other_form: bool = False  # the mention names a legal form the candidate does not have
     homophone: bool = False  # one character differs and the two sound alike (同音字)
+    topic: Agreement = Agreement.MISSING  # the text's topic against the business's field
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +274,14 @@ def branch_agreement(mention: NameParts, candidate: NameParts) -> Agreement:
     return Agreement.SAME if mention.branch == candidate.branch else Agreement.DIFFERENT
 
 
+def topic_agreement(topics: str, field: str) -> Agreement:
+    """诉求内容涉及的行业与主体行业是否相符（无从比较为 MISSING）。"""
+    fit = fits(topics, field)
+    if fit is None:
+        return Agreement.MISSING
+    return Agreement.SAME if fit else Agreement.DIFFERENT
+
+
 def compare(mention: Mention, candidate: Candidate, places: Places | None = None) -> Comparison:
     """逐项比对一个候选（名称按原样和“开头是县名”两种读法取较好者）。"""
     places = places or shipped()
@@ -286,6 +304,7 @@ def compare(mention: Mention, candidate: Candidate, places: Places | None = None
         read_as_place=as_place,
         other_form=any(f not in SHOP_FORMS and f not in candidate.name.forms for f in name.forms),
         homophone=level is NameLevel.EDIT1 and sounds_alike(name.core, candidate.name.core),
+        topic=topic_agreement(mention.topics, candidate.field),
     )
 
 
@@ -299,6 +318,7 @@ def evidence(comparison: Comparison) -> tuple[float, list[str]]:
         PHONE_WEIGHT.get(comparison.phone),
         PERSON_WEIGHT.get(comparison.person),
         BRANCH_WEIGHT.get(comparison.branch),
+        TOPIC_WEIGHT.get(comparison.topic),
     )
     for part in parts:
         if part is None or not part[1]:

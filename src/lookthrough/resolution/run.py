@@ -85,12 +85,13 @@ def load_entities(session: Session, *, region: str) -> pl.DataFrame:
     rows = session.execute(
         select(
             Entity.id, Entity.region_code, Entity.name, Entity.address, Entity.phone,
-            Entity.legal_rep, *(getattr(EntityNameKey, c) for c in NAME_COLUMNS),
+            Entity.legal_rep, Entity.industry_code,
+            *(getattr(EntityNameKey, c) for c in NAME_COLUMNS),
         )
         .join(EntityNameKey, EntityNameKey.entity_id == Entity.id)
         .where(region_prefix_clause(Entity.region_code, region))
     ).all()  # fmt: skip
-    texts = ("region_code", "name", "address", "phone", "legal_rep", *NAME_COLUMNS)
+    texts = ("region_code", "name", "address", "phone", "legal_rep", "industry_code", *NAME_COLUMNS)
     schema = {"entity_id": pl.Int64, **dict.fromkeys(texts, pl.String)}
     return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
 
