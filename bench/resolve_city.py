@@ -18,7 +18,14 @@ from typing import Any
 import polars as pl
 
 from lookthrough.resolution import blocking, lexicon, names, places
-from lookthrough.resolution.blocking import NAME_COLUMNS, entity_keys, mention_keys, name_columns
+from lookthrough.resolution.blocking import (
+    ADDRESS_COLUMNS,
+    NAME_COLUMNS,
+    address_columns,
+    entity_keys,
+    mention_keys,
+    name_columns,
+)
 from lookthrough.resolution.engine import engine_named, with_entity_names, with_mention_names
 from lookthrough.resolution.rules import Thresholds, status_for
 
@@ -61,6 +68,7 @@ def normaliser_digest() -> str:
     for module in (names, lexicon, places):
         digest.update(Path(str(module.__file__)).read_bytes())
     digest.update(inspect.getsource(blocking.name_columns).encode())
+    digest.update(inspect.getsource(blocking.address_columns).encode())
     return digest.hexdigest()[:10]
 
 
@@ -70,8 +78,9 @@ def city_entities(path: Path, city: str) -> pl.DataFrame:
 
 
 def indexed(job: Job, city: str, figures: dict[str, Any]) -> pl.DataFrame:
-    """The city's businesses with their normalised name columns, as ``entity_name_key`` keeps
-    them for ``resolve run``: made once per normaliser and kept in ``job.cache``."""
+    """The city's businesses with their normalised name and address columns, as
+    ``entity_name_key`` keeps them for ``resolve run``: made once per normaliser and kept in
+    ``job.cache``."""
     t = time.perf_counter()
     entities = city_entities(job.entities, city)
     figures["read_businesses_s"] = figures.get("read_businesses_s", 0) + time.perf_counter() - t
@@ -81,7 +90,10 @@ def indexed(job: Job, city: str, figures: dict[str, Any]) -> pl.DataFrame:
     else:
         t, c0 = time.perf_counter(), cpu()
         made = name_columns(entities["name"].to_list())
-        columns = pl.DataFrame(made, schema=dict.fromkeys(NAME_COLUMNS, pl.String))
+        made |= address_columns(entities["address"].to_list())
+        columns = pl.DataFrame(
+            made, schema=dict.fromkeys((*NAME_COLUMNS, *ADDRESS_COLUMNS), pl.String)
+        )
         columns = columns.with_columns(entities["entity_id"])
         job.cache.mkdir(parents=True, exist_ok=True)
         columns.write_parquet(index)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from lookthrough.resolution.blocking import parts_from
+from lookthrough.resolution.blocking import ADDRESS_COLUMNS, parts_from
 from lookthrough.resolution.bulk import score_pairs
 from lookthrough.resolution.engine import KEEP, with_entity_names, with_mention_names
 from lookthrough.resolution.places import shipped
@@ -103,6 +103,17 @@ def test_bulk_scores_every_pair_as_the_reference_rules_do() -> None:
     topics = {s.comparison.topic for found in expected.values() for s in found}
     assert topics == {Agreement.SAME, Agreement.DIFFERENT, Agreement.MISSING}
     assert bulk == expected
+
+
+def test_bulk_takes_the_addresses_apart_itself_when_they_are_not_stored() -> None:
+    """A table of businesses read without ``entity_name_key``'s address parts (a spreadsheet's
+    run) scores the same as one with them."""
+    entities, mentions = frames()
+    pairs = mentions.select("m").join(entities.select("e"), how="cross")
+    bare = entities.drop(*ADDRESS_COLUMNS)
+    bulk = score_pairs(pairs, bare, mentions, outside_share=T.outside_share, keep=EVERY,
+                       places=shipped())  # fmt: skip
+    assert bulk == reference(entities, mentions)
 
 
 def test_bulk_keeps_the_best_few_in_the_reference_order() -> None:

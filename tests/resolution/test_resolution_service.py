@@ -19,7 +19,8 @@ from lookthrough.registry.models import Entity
 from lookthrough.resolution import review, run, service
 from lookthrough.resolution.engine import RulesEngine
 from lookthrough.resolution.evaluate import evaluate, evaluate_database
-from lookthrough.resolution.models import MentionJudgement, MentionLink
+from lookthrough.resolution.models import EntityNameKey, MentionJudgement, MentionLink
+from lookthrough.resolution.names import normalise_address
 from lookthrough.resolution.rules import Thresholds
 from lookthrough.synth.generate import generate
 
@@ -111,6 +112,25 @@ def test_what_the_complaint_is_about_tells_two_of_one_trade_name_apart(db: Sessi
     assert (found.status, found.entity_id) == ("auto", meal.id)
     assert "诉求内容与该主体的行业相符（+2）" in found.reasons
     assert link(db, vague).status == "review"
+
+
+def test_names_and_addresses_are_taken_apart_again_only_when_they_change(
+    db: Session, world: dict[str, int | str]
+) -> None:
+    assert run.refresh_name_keys(db, region="3401") == 4  # every business, the first time
+    assert run.refresh_name_keys(db, region="3401") == 0
+    moved = db.get(Entity, world["c"])
+    assert moved is not None
+    moved.address = "安徽省合肥市蜀山区长江西路88号"
+    db.flush()
+    assert run.refresh_name_keys(db, region="3401") == 1
+    key = db.get(EntityNameKey, world["c"])
+    assert key is not None
+    db.refresh(key)
+    parts = normalise_address(moved.address)
+    assert (key.address_clean, key.address_road, key.address_number) == (
+        parts.clean, parts.road, parts.number)  # fmt: skip
+    assert (parts.road, parts.number) == ("江西路", "88")  # the road by its last two characters
 
 
 def test_judgements_are_appended_and_the_link_follows_the_latest(

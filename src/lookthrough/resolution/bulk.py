@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
+from lookthrough.resolution.blocking import ADDRESS_COLUMNS
 from lookthrough.resolution.names import (
     AddressParts,
     normalise_address,
@@ -91,6 +92,8 @@ def joined(pairs: pl.DataFrame, entities: pl.DataFrame, mentions: pl.DataFrame) 
 
     m_cols = [text(mentions, c) for c in MENTION_TEXT]
     e_cols = [text(entities, c).alias(f"e_{c}") for c in ENTITY_TEXT]
+    if set(ADDRESS_COLUMNS) <= set(entities.columns):  # taken apart already (entity_name_key)
+        e_cols += [pl.col(c).fill_null("").alias(f"e_{c}") for c in ADDRESS_COLUMNS]
     return (
         pairs.select("m", "e")
         .join(mentions.select("m", *m_cols), on="m")
@@ -192,13 +195,19 @@ def _region(places: Places) -> pl.Expr:
 
 
 def _address(frame: pl.DataFrame, places: Places, known: dict[str, AddressParts]) -> pl.Series:
-    """rules.address_agreement: road and number, same road, else similar cleaned text."""
+    """rules.address_agreement: road and number, same road, else similar cleaned text. The
+    businesses' addresses are read taken apart when the frame has them (``e_address_clean`` …)."""
     both = (pl.col("address") != "") & (pl.col("e_address") != "")
-    pending = frame.select("address", "e_address", row=pl.int_range(pl.len())).filter(both)
+    stored = [f"e_{c}" for c in ADDRESS_COLUMNS]
+    taken_apart = set(stored) <= set(frame.columns)
+    pending = frame.select(
+        "address", "e_address", *(stored if taken_apart else ()), row=pl.int_range(pl.len())
+    ).filter(both)
     agreement = pl.Series("address", [int(Agreement.MISSING)] * frame.height, pl.Int64)
     if not pending.height:
         return agreement
-    texts = pl.concat([pending["address"], pending["e_address"]]).unique().to_list()
+    sides = [pending["address"]] if taken_apart else [pending["address"], pending["e_address"]]
+    texts = pl.concat(sides).unique().to_list()
     for text in texts:
         if text not in known:
             known[text] = normalise_address(text, places)
@@ -211,9 +220,11 @@ def _address(frame: pl.DataFrame, places: Places, known: dict[str, AddressParts]
             "number": [p.number for p in parts],
         }
     )
-    pending = pending.join(table, left_on="address", right_on="text").join(
-        table, left_on="e_address", right_on="text", suffix="_e"
-    )
+    pending = pending.join(table, left_on="address", right_on="text")
+    if taken_apart:
+        pending = pending.rename(dict(zip(stored, ("clean_e", "road_e", "number_e"), strict=True)))
+    else:
+        pending = pending.join(table, left_on="e_address", right_on="text", suffix="_e")
     similar = _distances(pending, "clean", "clean_e", fuzz.ratio, score_cutoff=ADDRESS_SIMILAR)
     road = (pl.col("road") != "") & (pl.col("road") == pl.col("road_e"))
     number = (pl.col("number") != "") & (pl.col("number") == pl.col("number_e"))

@@ -18,10 +18,12 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
 from lookthrough.resolution.blocking import (
+    ADDRESS_COLUMNS,
     ALT_COLUMNS,
     DEFAULT_CAP,
     NAME_COLUMNS,
     Blocker,
+    address_columns,
     name_columns,
 )
 from lookthrough.resolution.bulk import score_pairs
@@ -37,14 +39,19 @@ Progress = Callable[[int], None]  # called with the number of mentions just fini
 
 
 def with_entity_names(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add the normalised name columns to a table of businesses (when not already there), and
-    each one's supervised field when the table has its industry code."""
+    """Add the normalised name and address columns to a table of businesses (when not already
+    there), and each one's supervised field when the table has its industry code."""
     if "industry_code" in frame.columns and "field" not in frame.columns:
         codes = frame["industry_code"].fill_null("")
         distinct = codes.unique().to_list()
         fields = {c: business_field(c) for c in distinct}
         frame = frame.with_columns(
             field=codes.replace_strict(fields, return_dtype=pl.String, default="")
+        )
+    if "address" in frame.columns and "address_clean" not in frame.columns:
+        parts = address_columns(frame["address"].to_list())
+        frame = frame.with_columns(
+            pl.DataFrame(parts, schema=dict.fromkeys(ADDRESS_COLUMNS, pl.String))
         )
     if "core" in frame.columns:
         return frame

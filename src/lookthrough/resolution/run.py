@@ -1,9 +1,9 @@
 """Resolving the mentions stored in the database, a city at a time (``lookthrough resolve run``).
 
-For each city: bring the businesses' normalised names up to date (``entity_name_key``), read the
-businesses and the complaint and public-opinion records that name a business only in words,
-run the engine, store each mention's candidates and rebuild its link. A city is one
-transaction, so an interrupted run keeps the cities it finished; run it again to go on
+For each city: bring the businesses' normalised names and addresses up to date
+(``entity_name_key``), read the businesses and the complaint and public-opinion records that name
+a business only in words, run the engine, store each mention's candidates and rebuild its link.
+A city is one transaction, so an interrupted run keeps the cities it finished; run it again to go on
 (``only_new``) or to score everything afresh.
 
 Records whose region is the province itself are searched in the city or county their mention
@@ -29,7 +29,12 @@ from lookthrough.core.scope import region_prefix_clause
 from lookthrough.records.models import Record
 from lookthrough.registry.models import Entity
 from lookthrough.resolution import service
-from lookthrough.resolution.blocking import NAME_COLUMNS, name_columns
+from lookthrough.resolution.blocking import (
+    ADDRESS_COLUMNS,
+    NAME_COLUMNS,
+    address_columns,
+    name_columns,
+)
 from lookthrough.resolution.engine import Engine, with_entity_names, with_mention_names
 from lookthrough.resolution.models import EntityNameKey, MentionScored
 from lookthrough.resolution.rules import Scored, Thresholds
@@ -54,29 +59,36 @@ class RunSummary:
 
 
 def refresh_name_keys(session: Session, *, region: str) -> int:
-    """Normalise the names of businesses in ``region`` that are new or renamed."""
+    """Normalise the names and addresses of businesses in ``region`` that are new, renamed or
+    moved."""
     stale = session.execute(
-        select(Entity.id, Entity.name)
+        select(Entity.id, Entity.name, Entity.address)
         .outerjoin(EntityNameKey, EntityNameKey.entity_id == Entity.id)
         .where(
             region_prefix_clause(Entity.region_code, region),
-            or_(EntityNameKey.entity_id.is_(None), EntityNameKey.name != Entity.name),
+            or_(
+                EntityNameKey.entity_id.is_(None),
+                EntityNameKey.name != Entity.name,
+                EntityNameKey.address.is_distinct_from(Entity.address),
+            ),
         )
     ).all()
     for start in range(0, len(stale), KEY_CHUNK):
         part = stale[start : start + KEY_CHUNK]
-        ids = [int(i) for i, _ in part]
+        ids = [int(i) for i, _, _ in part]
         for slice_start in range(0, len(ids), 500):
             session.execute(
                 delete(EntityNameKey).where(
                     EntityNameKey.entity_id.in_(ids[slice_start : slice_start + 500])
                 )
             )
-        columns = name_columns([n for _, n in part])
+        columns = name_columns([n for _, n, _ in part])
+        columns |= address_columns([a for _, _, a in part])
         rows = [
-            {"entity_id": i, "name": n, **{c: columns[c][k] for c in NAME_COLUMNS}}
-            for k, (i, n) in enumerate(part)
-        ]
+            {"entity_id": i, "name": n, "address": a,
+             **{c: columns[c][k] for c in (*NAME_COLUMNS, *ADDRESS_COLUMNS)}}
+            for k, (i, n, a) in enumerate(part)
+        ]  # fmt: skip
         session.execute(insert(EntityNameKey), rows)
     return len(stale)
 
@@ -86,12 +98,13 @@ def load_entities(session: Session, *, region: str) -> pl.DataFrame:
         select(
             Entity.id, Entity.region_code, Entity.name, Entity.address, Entity.phone,
             Entity.legal_rep, Entity.industry_code,
-            *(getattr(EntityNameKey, c) for c in NAME_COLUMNS),
+            *(getattr(EntityNameKey, c) for c in (*NAME_COLUMNS, *ADDRESS_COLUMNS)),
         )
         .join(EntityNameKey, EntityNameKey.entity_id == Entity.id)
         .where(region_prefix_clause(Entity.region_code, region))
     ).all()  # fmt: skip
-    texts = ("region_code", "name", "address", "phone", "legal_rep", "industry_code", *NAME_COLUMNS)
+    texts = ("region_code", "name", "address", "phone", "legal_rep", "industry_code",
+             *NAME_COLUMNS, *ADDRESS_COLUMNS)  # fmt: skip
     schema = {"entity_id": pl.Int64, **dict.fromkeys(texts, pl.String)}
     return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
 
