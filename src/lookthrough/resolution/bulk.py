@@ -248,6 +248,13 @@ def _mapped(series: pl.Series, how: Callable[[str], str]) -> pl.Series:
     return series.replace_strict(table, return_dtype=pl.String)
 
 
+def _beside(frame: pl.DataFrame, ours: str, theirs: str) -> pl.Series:
+    """The business's text where the mention's is not empty, else ""."""
+    return frame.select(
+        pl.when(pl.col(ours) != "").then(theirs).otherwise(pl.lit("")).alias(theirs)
+    ).to_series()
+
+
 def _phone(frame: pl.DataFrame) -> pl.Expr:
     """rules.phone_agreement: the same number, or the same last eight digits."""
     a, b = pl.col("phone_n"), pl.col("e_phone_n")
@@ -331,10 +338,14 @@ def compared(
     person = pl.when(pl.col("legal_rep") != "").then("legal_rep").otherwise("reading_person")
     frame = frame.with_columns(
         phone_n=_mapped(frame["phone"], normalise_phone),
-        e_phone_n=_mapped(frame["e_phone"], normalise_phone),
         person_n=_mapped(frame.select(person).to_series(), normalise_person),
-        e_person_n=_mapped(frame["e_legal_rep"], normalise_person),
         address_level=_address(frame, places, addresses),
+    )
+    # A business's phone and person only matter beside a mention's (else the agreement is
+    # MISSING whatever they are): most mentions give neither, so most are never normalised.
+    frame = frame.with_columns(
+        e_phone_n=_mapped(_beside(frame, "phone", "e_phone"), normalise_phone),
+        e_person_n=_mapped(_beside(frame, "person_n", "e_legal_rep"), normalise_person),
     )
     return frame.with_columns(
         region_level=_region(places),
