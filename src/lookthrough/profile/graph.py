@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from lookthrough.core.actor import Actor
@@ -75,113 +76,104 @@ def _person_node(person_id: int, name: str) -> Node:
 
 # (other end, kind, direction, weight): direction "out" when the centre is the relation's start.
 Found = list[tuple[int, str, str, int]]
+Part = Select[int | None, str, str, str]
 
 
-def _direct(session: Session, entity_id: int, other_type: str) -> Found:
+def _part(other: Any, kind: Any, direction: str, part: str) -> Part:
+    return select(
+        other.label("other"),
+        kind.label("kind"),
+        literal(direction, String()).label("direction"),
+        literal(part, String()).label("part"),
+    )
+
+
+def _direct(entity_id: int, other_type: str) -> list[Part]:
     """Relation rows between the business and another business (or a person)."""
-    found: Found = []
-    for column, other, direction in (
-        (Relation.from_id, Relation.to_id, "out"),
-        (Relation.to_id, Relation.from_id, "in"),
-    ):
-        centre_type = Relation.from_type if direction == "out" else Relation.to_type
-        other_col_type = Relation.to_type if direction == "out" else Relation.from_type
-        stmt = (
-            select(other, Relation.kind)
-            .where(centre_type == "entity", column == entity_id, other_col_type == other_type)
-            .limit(SCAN)
-        )
-        found += [(int(o), str(k), direction, 1) for o, k in session.execute(stmt)]
-    return found
+    return [
+        _part(Relation.to_id, Relation.kind, "out", other_type)
+        .where(Relation.from_type == "entity", Relation.from_id == entity_id,
+               Relation.to_type == other_type)
+        .limit(SCAN),
+        _part(Relation.from_id, Relation.kind, "in", other_type)
+        .where(Relation.to_type == "entity", Relation.to_id == entity_id,
+               Relation.from_type == other_type)
+        .limit(SCAN),
+    ]  # fmt: skip
 
 
-def _through_subjects(session: Session, entity_id: int) -> Found:
+def _through_subjects(entity_id: int) -> list[Part]:
     """Contractors maintaining the business's subjects, platforms its shops sell on — and, the
     other way round, the businesses whose subjects it maintains or whose shops sell on it."""
-    queries: list[tuple[Select[int | None, str], str, str]] = []
-    # Its subjects' counterparts.
     mine = select(Subject.id).where(Subject.entity_id == entity_id).limit(SCAN).subquery()
-    queries.append(
-        (
-            select(Relation.from_id, Relation.kind)
-            .join(mine, mine.c.id == Relation.to_id)
-            .where(Relation.to_type == "subject", Relation.from_type == "entity")
-            .limit(SCAN),
-            "in",
-            "maintains",
-        )
-    )
-    queries.append(
-        (
-            select(Relation.to_id, Relation.kind)
-            .join(mine, mine.c.id == Relation.from_id)
-            .where(Relation.from_type == "subject", Relation.to_type == "entity")
-            .limit(SCAN),
-            "out",
-            "sells_on",
-        )
-    )
-    # The businesses it serves through their subjects.
-    queries.append(
-        (
-            select(Subject.entity_id, Relation.kind)
-            .join(Subject, Subject.id == Relation.to_id)
-            .where(
-                Relation.from_type == "entity",
-                Relation.from_id == entity_id,
-                Relation.to_type == "subject",
-                Subject.entity_id.is_not(None),
-            )
-            .limit(SCAN),
-            "out",
-            "maintains",
-        )
-    )
-    queries.append(
-        (
-            select(Subject.entity_id, Relation.kind)
-            .join(Subject, Subject.id == Relation.from_id)
-            .where(
-                Relation.to_type == "entity",
-                Relation.to_id == entity_id,
-                Relation.from_type == "subject",
-                Subject.entity_id.is_not(None),
-            )
-            .limit(SCAN),
-            "in",
-            "sells_on",
-        )
-    )
-    weights: dict[tuple[int, str, str], int] = defaultdict(int)
-    for stmt, direction, _kind in queries:
-        for other, kind in session.execute(stmt):
-            if other is not None and int(other) != entity_id and kind in VIA_SUBJECT:
-                weights[(int(other), str(kind), direction)] += 1
-    return [(o, k, d, w) for (o, k, d), w in weights.items()]
+    return [
+        # Its subjects' counterparts.
+        _part(Relation.from_id, Relation.kind, "in", "subject")
+        .join(mine, mine.c.id == Relation.to_id)
+        .where(Relation.to_type == "subject", Relation.from_type == "entity")
+        .limit(SCAN),
+        _part(Relation.to_id, Relation.kind, "out", "subject")
+        .join(mine, mine.c.id == Relation.from_id)
+        .where(Relation.from_type == "subject", Relation.to_type == "entity")
+        .limit(SCAN),
+        # The businesses it serves through their subjects.
+        _part(Subject.entity_id, Relation.kind, "out", "subject")
+        .join(Subject, Subject.id == Relation.to_id)
+        .where(Relation.from_type == "entity", Relation.from_id == entity_id,
+               Relation.to_type == "subject", Subject.entity_id.is_not(None))
+        .limit(SCAN),
+        _part(Subject.entity_id, Relation.kind, "in", "subject")
+        .join(Subject, Subject.id == Relation.from_id)
+        .where(Relation.to_type == "entity", Relation.to_id == entity_id,
+               Relation.from_type == "subject", Subject.entity_id.is_not(None))
+        .limit(SCAN),
+    ]  # fmt: skip
 
 
-def _derived(session: Session, entity: Entity) -> Found:
-    found: Found = []
+def _derived(entity: Entity) -> list[Part]:
+    """Businesses at the same registered address, or with the same legal representative's name
+    in the same county."""
+    parts: list[Part] = []
     if entity.address and entity.address.strip():
-        ids = session.scalars(
-            select(Entity.id)
+        parts.append(
+            _part(Entity.id, literal("derived_same_address", String()), "out", "derived")
             .where(Entity.address == entity.address, Entity.id != entity.id)
             .limit(DERIVED_LIMIT)
         )
-        found += [(int(i), "derived_same_address", "out", 1) for i in ids]
     if entity.legal_rep and len(entity.legal_rep) >= 2:
-        county = entity.region_code[:6]
-        ids = session.scalars(
-            select(Entity.id)
+        parts.append(
+            _part(Entity.id, literal("derived_same_legal_rep", String()), "out", "derived")
             .where(
                 Entity.legal_rep == entity.legal_rep,
-                region_prefix_clause(Entity.region_code, county),
+                region_prefix_clause(Entity.region_code, entity.region_code[:6]),
                 Entity.id != entity.id,
             )
             .limit(DERIVED_LIMIT)
         )
-        found += [(int(i), "derived_same_legal_rep", "out", 1) for i in ids]
-    return found
+    return parts
+
+
+def _neighbours(session: Session, entity: Entity) -> tuple[Found, Found]:
+    """Every edge of the business, read in one statement (each part keeps its own limit):
+    (businesses, people)."""
+    parts = [*_direct(entity.id, "entity"), *_through_subjects(entity.id), *_derived(entity),
+             *_direct(entity.id, "person")]  # fmt: skip
+    wrapped = [select(*p.subquery().c) for p in parts]
+    found: Found = []
+    people: Found = []
+    weights: dict[tuple[int, str, str], int] = defaultdict(int)
+    for other, kind, direction, part in session.execute(union_all(*wrapped)):
+        if other is None:
+            continue
+        if part == "subject":
+            if int(other) != entity.id and kind in VIA_SUBJECT:
+                weights[(int(other), str(kind), direction)] += 1
+        elif part == "person":
+            people.append((int(other), str(kind), direction, 1))
+        else:
+            found.append((int(other), str(kind), direction, 1))
+    found += [(o, k, d, w) for (o, k, d), w in weights.items()]
+    return found, people
 
 
 def _label(kind: str) -> str:
@@ -192,15 +184,38 @@ def _label(kind: str) -> str:
     return RELATION_KINDS.get(kind, kind)
 
 
-def _visible_entities(session: Session, actor: Actor, ids: set[int]) -> dict[int, tuple[str, str]]:
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Entity.id, Entity.name, Entity.region_code).where(
-            Entity.id.in_(ids), entity_scope(actor)
+def _named(
+    session: Session, actor: Actor, entities: set[int], people: set[int]
+) -> tuple[dict[int, tuple[str, str]], dict[int, str]]:
+    """The names of the businesses in scope among ``entities`` (with their regions) and of
+    ``people``, in one statement."""
+    parts: list[Select[int, str, str | None, str]] = []
+    if entities:
+        parts.append(
+            select(Entity.id, Entity.name, Entity.region_code, literal("e", String())).where(
+                Entity.id.in_(entities), entity_scope(actor)
+            )
         )
-    )
-    return {int(i): (str(n), str(r)) for i, n, r in rows}
+    if people:
+        parts.append(
+            select(Person.id, Person.name, null(), literal("p", String())).where(
+                Person.id.in_(people)
+            )
+        )
+    visible: dict[int, tuple[str, str]] = {}
+    names: dict[int, str] = {}
+    if not parts:
+        return visible, names
+    for i, name, region, kind in session.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
+        if kind == "e":
+            visible[int(i)] = (str(name), str(region))
+        else:
+            names[int(i)] = str(name)
+    return visible, names
+
+
+def _visible_entities(session: Session, actor: Actor, ids: set[int]) -> dict[int, tuple[str, str]]:
+    return _named(session, actor, ids, set())[0]
 
 
 def _assemble(graph: Graph, centre: str, found: Found, visible: dict[int, tuple[str, str]]) -> None:
@@ -236,19 +251,10 @@ def entity_graph(session: Session, *, actor: Actor, entity_id: int) -> Graph:
     entity = entity_in_scope(session, actor=actor, entity_id=entity_id)
     centre = f"e{entity.id}"
     graph = Graph(centre, [_entity_node(entity.id, entity.name, entity.region_code)])
-    found = _direct(session, entity.id, "entity")
-    found += _through_subjects(session, entity.id)
-    found += _derived(session, entity)
+    found, people = _neighbours(session, entity)
     found = [f for f in found if f[0] != entity.id]
-    visible = _visible_entities(session, actor, {f[0] for f in found})
+    visible, names = _named(session, actor, {f[0] for f in found}, {p for p, *_ in people})
     _assemble(graph, centre, found, visible)
-    people = _direct(session, entity.id, "person")
-    names = {
-        int(i): str(n)
-        for i, n in session.execute(
-            select(Person.id, Person.name).where(Person.id.in_({p for p, *_ in people}))
-        )
-    }
     for person_id, kind, direction, _ in people:
         if person_id not in names:
             continue
