@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from importlib import resources
 from urllib.parse import quote
 
@@ -13,8 +13,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lookthrough import __version__
 from lookthrough.api.errors import ErrorBody, body_for
@@ -69,28 +71,51 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
 
 def _install_middleware(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request.state.request_id = uuid.uuid4().hex
+    app.add_middleware(RequestContext)
+
+
+class RequestContext:
+    """Each request's id and locale (``request.state``), and the headers every answer carries.
+
+    A plain ASGI middleware: as ``@app.middleware("http")`` (Starlette's BaseHTTPMiddleware)
+    every request went through an extra task and a memory stream for its body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         settings: Settings = request.app.state.settings
-        request.state.locale = negotiate(
-            request.cookies.get("lt_lang"),
-            request.query_params.get("lang"),
-            settings.default_locale,
-        )
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request.state.request_id
-        for name, value in SECURITY_HEADERS.items():
-            if name == "Cache-Control" and request.url.path.startswith("/static/"):
-                continue
-            response.headers.setdefault(name, value)
-        if request.query_params.get("lang") == request.state.locale:
-            response.set_cookie(
-                "lt_lang", request.state.locale, max_age=365 * 86400, samesite="lax", httponly=True
-            )
-        return response
+        asked = request.query_params.get("lang")
+        locale = negotiate(request.cookies.get("lt_lang"), asked, settings.default_locale)
+        request_id = uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"], state["locale"] = request_id, locale
+        static = scope["path"].startswith("/static/")
+
+        async def answering(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = request_id
+                for name, value in SECURITY_HEADERS.items():
+                    if not (name == "Cache-Control" and static) and name not in headers:
+                        headers[name] = value
+                if asked == locale:
+                    headers.append("set-cookie", _language_cookie(locale))
+            await send(message)
+
+        await self.app(scope, receive, answering)
+
+
+@lru_cache(maxsize=8)
+def _language_cookie(locale: str) -> str:
+    """The Set-Cookie value that remembers a language chosen with ``?lang=``."""
+    response = Response()
+    response.set_cookie("lt_lang", locale, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response.headers["set-cookie"]
 
 
 def _audit_denial(request: Request, error: PermissionDenied) -> None:
