@@ -6,7 +6,7 @@ seller online. Two businesses of one 字号 in a county (德成饭店 and 德成
 equally likely to be the one meant. The words below name a *topic*; each topic lists the
 supervised fields (``risk.fields``, from the business's industry code) whose businesses such
 complaints are about. Words are looked for in the text with the business's name taken out, so
-a name like 鑫源食品 says nothing about the topic by itself.
+a name like 鑫源肉食店 (肉 is a food word) says nothing about the topic by itself.
 
 The weights, log2 Bayes factors as in ``rules.py`` (Fellegi–Sunter m and u): a text whose topic
 we read is about a business of those fields 19 times in 20 (m = 0.95: the words are specific —
