@@ -8,12 +8,12 @@ it: inspections ~ Poisson(rate · years · (0.7 + 2p)), each a violation with pr
 min(0.95, 2.2p); samplings (fields that are sampled), each failed with min(0.9, 0.8p);
 complaints ~ Poisson(complaint rate · years · (2.0 busy | 0.6 other fields) · (0.4 + 4p));
 opinion posts ~ Poisson(0.02 · years · (0.5 + 3p)); the abnormal-operation list with
-0.03 + 0.24p and the dishonesty list with 0.002 + 0.016p (``synth/events.py``,
-``synth/more_events.py``). This script knows all of that, links every mention through
-``truth/mentions.csv`` (perfect entity resolution), reads all four years, and scores each business
-by P(propensity in the top 10 % | its records) on a grid of 500 points. No scorer that sees only
-the records can do better on average; the planted causes' multipliers and bad oil, which it
-ignores, are the only information left out. Prints JSON.
+0.03 + 0.24p and the dishonesty list with 0.002 + 0.016p (``synth/inspections.py``,
+``synth/sampling.py``, ``synth/complaints.py``, ``synth/more_events.py``). This script knows all
+of that, links every mention through ``truth/mentions.csv`` (perfect entity resolution), reads
+all four years, and scores each business by P(propensity in the top 10 % | its records) on a grid
+of 500 points. No scorer that sees only the records can do better on average; the planted causes'
+multipliers and bad oil, which it ignores, are the only information left out. Prints JSON.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from lookthrough.synth import entities, more_events, world
+from lookthrough.synth import complaints, entities, inspections, more_events, sampling, world
 from lookthrough.synth.events import Events
 from lookthrough.synth.geography import Geography
 from lookthrough.synth.output import (
@@ -45,7 +45,7 @@ def generate(
     writer.write(
         "inspections",
         "inspection",
-        ev.inspections(),
+        inspections.inspections(ev),
         blunders=Blunders(
             0.002,
             {
@@ -55,11 +55,11 @@ def generate(
             },
         ),
     )
-    writer.write("findings", "finding", ev.findings())
+    writer.write("findings", "finding", inspections.findings(ev))
     writer.write(
         "penalties",
         "penalty",
-        ev.penalties(),
+        inspections.penalties(ev),
         encoding="gb18030",
         blunders=Blunders(
             0.005, {"罚款金额（元）": ["一万元", "-500"], "处罚决定日期": ["2024-06-31"]}
@@ -68,18 +68,20 @@ def generate(
     writer.write(
         "sampling",
         "sampling",
-        ev.sampling(),
+        sampling.sampling(ev),
         fmt="xlsx",
         blunders=Blunders(0.002, {"检验结论": ["待定", "基本合格"], "抽样日期": ["2023-04-31"]}),
     )
     writer.write(
         "complaints",
         "complaint",
-        ev.complaints(mentions),
+        complaints.complaints(ev, mentions),
         fmt="jsonl",
         blunders=Blunders(0.002, {"登记日期": ["昨天", "2024-02-30"], "来源渠道": ["微信群"]}),
     )
-    writer.write("public_opinion", "public_opinion", ev.public_opinion(mentions), fmt="json")
+    writer.write(
+        "public_opinion", "public_opinion", complaints.public_opinion(ev, mentions), fmt="json"
+    )
     writer.write("licences", "licence", more_events.licences(ev), fmt="xlsx")
     writer.write("abnormal_list", "abnormal_list", more_events.list_entries(ev, dishonesty=False))
     writer.write(
