@@ -254,3 +254,27 @@ def test_the_region_never_drives_the_timelines_plan(
         db.execute(text("SET LOCAL client_min_messages = notice"))
     plan = next(p for p in plans if "mention_link" in p)
     assert "ix_record_entity_time" in plan and "ix_record_region_code" not in plan, plan
+
+
+def test_the_file_is_the_same_from_prepared_statements(
+    db: Session, world: ProfileWorld, shushan: Actor
+) -> None:
+    """The file's statements are built once with the business and the viewer as parameters:
+    run prepared with PostgreSQL's generic plan (as the server runs them from the sixth time on)
+    they give the very file that the first run gave, for an official and for the business."""
+    own = enterprise_of(world.id("甲"))
+    first = [service.open_file(db, actor=a, entity_id=world.id("甲")) for a in (shushan, own)]
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    raw = db.connection().connection.dbapi_connection
+    assert raw is not None
+    threshold, raw.prepare_threshold = raw.prepare_threshold, 0
+    try:
+        db.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+        again = [service.open_file(db, actor=a, entity_id=world.id("甲")) for a in (shushan, own)]
+    finally:
+        raw.prepare_threshold = threshold
+    assert again == first
+    assert first[0] != first[1]  # the official's file has parts the business's has not
+    with pytest.raises(NotFound):  # and the bound scope still refuses a business out of it
+        service.open_file(db, actor=own, entity_id=world.id("邻"))

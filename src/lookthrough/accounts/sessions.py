@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, String, bindparam, select
 from sqlalchemy.orm import Session
 
 from lookthrough.accounts import passwords
@@ -198,14 +199,20 @@ def _count_failure(
     return False
 
 
+@lru_cache(maxsize=1)
+def _resolve_statement() -> Select[UserSession, User]:
+    """Every request of every user starts here: one round trip, a statement built once."""
+    return (
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.id == bindparam("digest", type_=String()))
+    )
+
+
 def resolve(session: Session, *, settings: Settings, token: str) -> tuple[UserSession, User]:
     """The live session behind a token, or NotAuthenticated / SessionExpired."""
     now = clock.utcnow()
-    found = session.execute(  # one round trip: every request of every user starts here
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.id == token_digest(token))
-    ).first()
+    found = session.execute(_resolve_statement(), {"digest": token_digest(token)}).first()
     if found is None or found[0].ended_at is not None:
         raise NotAuthenticated()
     user_session, user = found

@@ -4,21 +4,30 @@ business's own place in each (officials, and the business itself through its por
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from lookthrough.core.scope import region_prefix_clause
+from lookthrough.core.scope import Reach, business_param_clause, region_param_clause, scope_params
 from lookthrough.lists import rules
 from lookthrough.lists.models import Problem, ProblemEvidence, Rectification, RectificationTarget
 from lookthrough.lists.problems import STATUS_LABELS as PROBLEM_STATUSES
-from lookthrough.lists.tasks import target_scope, task_scope
 from lookthrough.profile import sections
 from lookthrough.profile.rules import Audience
 from lookthrough.records.models import Record, RecordSubject
 from lookthrough.registry.models import Subject
 from lookthrough.resolution import service as resolution_service
+
+# Both statements are built once (per Reach) and run with the business and the viewer bound.
+_ENTITY = bindparam("lists_entity", type_=Integer())
+
+
+def _params(ctx: sections.Context) -> dict[str, Any]:
+    return {"lists_entity": ctx.entity_id, **scope_params(ctx.actor)}
+
 
 CHINA = ZoneInfo("Asia/Shanghai")
 SHOWN = 100  # rows per section; the lists' own pages have the rest
@@ -33,32 +42,36 @@ PAGE_LABELS = (
 )  # fmt: skip
 
 
-@sections.provider("problems", order=30, audience=sections.OFFICIALS_ONLY)
-def problems_affecting(session: Session, ctx: sections.Context) -> sections.Section | None:
-    """问题清单：证据中有本主体记录（本主体的、其监管对象的、或经主体关联指向本主体的投诉舆情）
-    的共性问题，按最近记录排序。"""
-    entity_id = ctx.entity_id
+@lru_cache(maxsize=1)
+def _problems_statement() -> Select[int, str, str, str, int, Any]:
     concerns = or_(
-        Record.entity_id == entity_id,
-        Record.id.in_(resolution_service.linked_record_ids(entity_id)),
+        Record.entity_id == _ENTITY,
+        Record.id.in_(resolution_service.linked_record_ids(_ENTITY)),
         Record.id.in_(
             select(RecordSubject.record_id)
             .join(Subject, Subject.id == RecordSubject.subject_id)
-            .where(Subject.entity_id == entity_id)
+            .where(Subject.entity_id == _ENTITY)
         ),
     )
     latest = func.max(ProblemEvidence.occurred_at)
-    rows = session.execute(
+    return (
         select(Problem.id, Problem.title, Problem.status, Problem.severity,
                func.count(ProblemEvidence.record_id), latest)
         .join(ProblemEvidence, ProblemEvidence.problem_id == Problem.id)
         .join(Record, Record.id == ProblemEvidence.record_id)
-        .where(concerns, region_prefix_clause(Problem.region_code, ctx.actor.region),
-               region_prefix_clause(ProblemEvidence.region_code, ctx.actor.region))
+        .where(concerns, region_param_clause(Problem.region_code),
+               region_param_clause(ProblemEvidence.region_code))
         .group_by(Problem.id, Problem.title, Problem.status, Problem.severity)
         .order_by(latest.desc(), Problem.id)
         .limit(SHOWN)
-    ).all()  # fmt: skip
+    )  # fmt: skip
+
+
+@sections.provider("problems", order=30, audience=sections.OFFICIALS_ONLY)
+def problems_affecting(session: Session, ctx: sections.Context) -> sections.Section | None:
+    """问题清单：证据中有本主体记录（本主体的、其监管对象的、或经主体关联指向本主体的投诉舆情）
+    的共性问题，按最近记录排序。"""
+    rows = session.execute(_problems_statement(), _params(ctx)).all()
     if not rows:
         return None
     return sections.Section(
@@ -81,21 +94,30 @@ def problems_affecting(session: Session, ctx: sections.Context) -> sections.Sect
     )
 
 
-@sections.provider("rectifications", order=31)
-def rectification_tasks(session: Session, ctx: sections.Context) -> sections.Section | None:
-    """整改任务：以本主体为整改对象的任务，本主体在其中的整改状态，以及是否超期。"""
+@lru_cache(maxsize=8)
+def _tasks_statement(reach: Reach, own: bool) -> Select[int, str, Any, int, str]:
+    """The tasks targeting the business: all of them for the business itself; an official's,
+    those of their region (lists.tasks.task_scope and target_scope, bound)."""
     stmt = (
         select(Rectification.id, Rectification.title, Rectification.deadline,
                RectificationTarget.id, RectificationTarget.state)
         .join(RectificationTarget, RectificationTarget.rectification_id == Rectification.id)
-        .where(RectificationTarget.entity_id == ctx.entity_id, target_scope(ctx.actor))
+        .where(RectificationTarget.entity_id == _ENTITY,
+               business_param_clause(reach, region_column=RectificationTarget.region_code,
+                                     entity_column=RectificationTarget.entity_id))
         .order_by(Rectification.deadline.desc(), Rectification.id.desc())
         .limit(SHOWN)
     )  # fmt: skip
+    if not own:
+        stmt = stmt.where(region_param_clause(Rectification.region_code))
+    return stmt
+
+
+@sections.provider("rectifications", order=31)
+def rectification_tasks(session: Session, ctx: sections.Context) -> sections.Section | None:
+    """整改任务：以本主体为整改对象的任务，本主体在其中的整改状态，以及是否超期。"""
     own = ctx.audience is Audience.ENTERPRISE
-    if not own:  # the business sees every task that targets it; an official, their region's
-        stmt = stmt.where(task_scope(ctx.actor))
-    found = session.execute(stmt).all()
+    found = session.execute(_tasks_statement(Reach.of(ctx.actor), own), _params(ctx)).all()
     if not found:
         return None
     late = [rules.is_overdue(deadline, state, ctx.today) for _, _, deadline, _, state in found]

@@ -16,18 +16,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, String, literal, null, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from lookthrough.core.actor import Actor
 from lookthrough.core.errors import NotFound
 from lookthrough.core.masking import mask_name
 from lookthrough.core.roles import Capability
-from lookthrough.core.scope import region_prefix_clause, require
+from lookthrough.core.scope import Reach, business_param_clause, require, scope_params
 from lookthrough.ingest.shapes import RELATION_KINDS
-from lookthrough.profile.service import entity_in_scope, entity_scope
+from lookthrough.profile.service import entity_in_scope
 from lookthrough.registry.models import Entity, Person, Relation, Subject
 
 SCAN = 5_000  # relation rows read per kind of edge
@@ -36,6 +47,13 @@ DERIVED_LIMIT = 200
 DERIVED_ADDRESS = "同一地址（据登记住所）"
 DERIVED_LEGAL_REP = "同一法定代表人（同县区同名，据登记信息）"
 VIA_SUBJECT = {"maintains": "维保", "sells_on": "入驻平台"}
+# The graph's two statements are built once per shape and run with these bound (building and
+# cache-keying a union of ten parts cost more CPU than PostgreSQL took to run it).
+_CENTRE = bindparam("g_entity", type_=Integer())
+_ADDRESS = bindparam("g_address", type_=String())
+_LEGAL_REP = bindparam("g_legal_rep", type_=String())
+_COUNTY_FROM = bindparam("g_county_from", type_=String())
+_COUNTY_TO = bindparam("g_county_to", type_=String())
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +106,7 @@ def _part(other: Any, kind: Any, direction: str, part: str) -> Part:
     )
 
 
-def _direct(entity_id: int, other_type: str) -> list[Part]:
+def _direct(entity_id: Any, other_type: str) -> list[Part]:
     """Relation rows between the business and another business (or a person)."""
     return [
         _part(Relation.to_id, Relation.kind, "out", other_type)
@@ -102,7 +120,7 @@ def _direct(entity_id: int, other_type: str) -> list[Part]:
     ]  # fmt: skip
 
 
-def _through_subjects(entity_id: int) -> list[Part]:
+def _through_subjects(entity_id: Any) -> list[Part]:
     """Contractors maintaining the business's subjects, platforms its shops sell on — and, the
     other way round, the businesses whose subjects it maintains or whose shops sell on it."""
     mine = select(Subject.id).where(Subject.entity_id == entity_id).limit(SCAN).subquery()
@@ -130,39 +148,56 @@ def _through_subjects(entity_id: int) -> list[Part]:
     ]  # fmt: skip
 
 
-def _derived(entity: Entity) -> list[Part]:
+def _derived(by_address: bool, by_legal_rep: bool) -> list[Part]:
     """Businesses at the same registered address, or with the same legal representative's name
-    in the same county."""
+    in the same county (the county a range over ``ix_entity_legal_rep_region``)."""
     parts: list[Part] = []
-    if entity.address and entity.address.strip():
+    if by_address:
         parts.append(
             _part(Entity.id, literal("derived_same_address", String()), "out", "derived")
-            .where(Entity.address == entity.address, Entity.id != entity.id)
+            .where(Entity.address == _ADDRESS, Entity.id != _CENTRE)
             .limit(DERIVED_LIMIT)
         )
-    if entity.legal_rep and len(entity.legal_rep) >= 2:
+    if by_legal_rep:
         parts.append(
             _part(Entity.id, literal("derived_same_legal_rep", String()), "out", "derived")
             .where(
-                Entity.legal_rep == entity.legal_rep,
-                region_prefix_clause(Entity.region_code, entity.region_code[:6]),
-                Entity.id != entity.id,
+                Entity.legal_rep == _LEGAL_REP,
+                Entity.region_code >= _COUNTY_FROM,
+                Entity.region_code < _COUNTY_TO,
+                Entity.id != _CENTRE,
             )
             .limit(DERIVED_LIMIT)
         )
     return parts
 
 
+@lru_cache(maxsize=4)
+def _neighbours_statement(by_address: bool, by_legal_rep: bool) -> CompoundSelect[Any]:
+    parts = [*_direct(_CENTRE, "entity"), *_through_subjects(_CENTRE),
+             *_derived(by_address, by_legal_rep), *_direct(_CENTRE, "person")]  # fmt: skip
+    return union_all(*(select(*p.subquery().c) for p in parts))
+
+
 def _neighbours(session: Session, entity: Entity) -> tuple[Found, Found]:
     """Every edge of the business, read in one statement (each part keeps its own limit):
     (businesses, people)."""
-    parts = [*_direct(entity.id, "entity"), *_through_subjects(entity.id), *_derived(entity),
-             *_direct(entity.id, "person")]  # fmt: skip
-    wrapped = [select(*p.subquery().c) for p in parts]
+    by_address = bool(entity.address and entity.address.strip())
+    by_legal_rep = bool(entity.legal_rep and len(entity.legal_rep) >= 2)
+    county = entity.region_code[:6]
+    params = {
+        "g_entity": entity.id,
+        "g_address": entity.address,
+        "g_legal_rep": entity.legal_rep,
+        "g_county_from": county,
+        "g_county_to": county[:-1] + chr(ord(county[-1]) + 1),
+    }
     found: Found = []
     people: Found = []
     weights: dict[tuple[int, str, str], int] = defaultdict(int)
-    for other, kind, direction, part in session.execute(union_all(*wrapped)):
+    for other, kind, direction, part in session.execute(
+        _neighbours_statement(by_address, by_legal_rep), params
+    ):
         if other is None:
             continue
         if part == "subject":
@@ -184,29 +219,41 @@ def _label(kind: str) -> str:
     return RELATION_KINDS.get(kind, kind)
 
 
-def _named(
-    session: Session, actor: Actor, entities: set[int], people: set[int]
-) -> tuple[dict[int, tuple[str, str]], dict[int, str]]:
-    """The names of the businesses in scope among ``entities`` (with their regions) and of
-    ``people``, in one statement."""
+@lru_cache(maxsize=16)
+def _names_statement(
+    reach: Reach, entities: bool, people: bool
+) -> Select[int, str, str | None, str] | CompoundSelect[Any]:
     parts: list[Select[int, str, str | None, str]] = []
     if entities:
+        scope = business_param_clause(
+            reach, region_column=Entity.region_code, entity_column=Entity.id
+        )
         parts.append(
             select(Entity.id, Entity.name, Entity.region_code, literal("e", String())).where(
-                Entity.id.in_(entities), entity_scope(actor)
+                Entity.id.in_(bindparam("g_entities", expanding=True)), scope
             )
         )
     if people:
         parts.append(
             select(Person.id, Person.name, null(), literal("p", String())).where(
-                Person.id.in_(people)
+                Person.id.in_(bindparam("g_people", expanding=True))
             )
         )
+    return union_all(*parts) if len(parts) > 1 else parts[0]
+
+
+def _named(
+    session: Session, actor: Actor, entities: set[int], people: set[int]
+) -> tuple[dict[int, tuple[str, str]], dict[int, str]]:
+    """The names of the businesses in scope among ``entities`` (with their regions) and of
+    ``people``, in one statement."""
     visible: dict[int, tuple[str, str]] = {}
     names: dict[int, str] = {}
-    if not parts:
+    if not entities and not people:
         return visible, names
-    for i, name, region, kind in session.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
+    params = {"g_entities": sorted(entities), "g_people": sorted(people), **scope_params(actor)}
+    stmt = _names_statement(Reach.of(actor), bool(entities), bool(people))
+    for i, name, region, kind in session.execute(stmt, params):
         if kind == "e":
             visible[int(i)] = (str(name), str(region))
         else:

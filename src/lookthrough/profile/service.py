@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from lookthrough.core import clock
@@ -20,7 +22,13 @@ from lookthrough.core.actor import Actor
 from lookthrough.core.errors import NotFound
 from lookthrough.core.masking import mask_name, mask_phone
 from lookthrough.core.roles import Role
-from lookthrough.core.scope import business_clause, require_business_reader
+from lookthrough.core.scope import (
+    Reach,
+    business_clause,
+    business_param_clause,
+    require_business_reader,
+    scope_params,
+)
 from lookthrough.ingest.shapes import SUBJECT_KINDS
 from lookthrough.profile import sections, timeline
 from lookthrough.profile.rules import Audience, parse_date
@@ -30,6 +38,12 @@ from lookthrough.registry.models import Entity, Relation, Subject
 NOT_FOUND = "经营主体不存在或不在您的管辖范围内"
 LICENCE_STATUSES = ("有效", "已过期")
 SUBJECT_LIMIT = 200
+# The file's statements are built once per Reach and run with these values (core.scope).
+FILE_ENTITY = bindparam("file_entity", type_=Integer())
+
+
+def file_params(actor: Actor, entity_id: int) -> dict[str, Any]:
+    return {"file_entity": entity_id, **scope_params(actor)}
 
 
 def audience_of(actor: Actor) -> Audience:
@@ -40,10 +54,16 @@ def entity_scope(actor: Actor) -> ColumnElement[bool]:
     return business_clause(actor, region_column=Entity.region_code, entity_column=Entity.id)
 
 
+@lru_cache(maxsize=4)
+def _in_scope_statement(reach: Reach) -> Select[Entity]:
+    scope = business_param_clause(reach, region_column=Entity.region_code, entity_column=Entity.id)
+    return select(Entity).where(Entity.id == FILE_ENTITY, scope)
+
+
 def entity_in_scope(session: Session, *, actor: Actor, entity_id: int) -> Entity:
     """The business, if this actor may open its file; NotFound otherwise."""
     require_business_reader(actor)
-    entity = session.scalar(select(Entity).where(Entity.id == entity_id, entity_scope(actor)))
+    entity = session.scalar(_in_scope_statement(Reach.of(actor)), file_params(actor, entity_id))
     if entity is None:
         raise NotFound(NOT_FOUND)
     return entity
@@ -165,17 +185,26 @@ def _subject_scope(actor: Actor) -> ColumnElement[bool]:
     )
 
 
+@lru_cache(maxsize=8)
+def _subjects_statement(reach: Reach, limit: int) -> Select[Subject]:
+    scope = business_param_clause(
+        reach, region_column=Subject.region_code, entity_column=Subject.entity_id
+    )
+    return (
+        select(Subject)
+        .where(Subject.entity_id == FILE_ENTITY, scope)
+        .order_by(Subject.kind, Subject.identifier)
+        .limit(limit)
+    )
+
+
 def subjects(
     session: Session, *, actor: Actor, entity_id: int, limit: int = SUBJECT_LIMIT
 ) -> tuple[list[SubjectRow], dict[str, int]]:
     """The business's elevators, cylinders, lots, shops and premises, with who maintains each
     elevator and which platform each shop sells on (when that business is in scope too)."""
-    scope = _subject_scope(actor)
     found = session.scalars(
-        select(Subject)
-        .where(Subject.entity_id == entity_id, scope)
-        .order_by(Subject.kind, Subject.identifier)
-        .limit(limit)
+        _subjects_statement(Reach.of(actor), limit), file_params(actor, entity_id)
     ).all()
     counts: dict[str, int] = {}
     if len(found) < limit:  # all of them are here: count them here
@@ -183,6 +212,7 @@ def subjects(
             label = SUBJECT_KINDS.get(subject.kind, subject.kind)
             counts[label] = counts.get(label, 0) + 1
     else:
+        scope = _subject_scope(actor)
         counts = {
             SUBJECT_KINDS.get(kind, kind): int(n)
             for kind, n in session.execute(
@@ -240,18 +270,24 @@ def subjects(
     return rows, counts
 
 
+@lru_cache(maxsize=4)
+def _entity_statement(reach: Reach) -> Select[Entity, str, str]:
+    above = [func.substr(Entity.region_code, 1, n) for n in (2, 4, 6, 9)]
+    scope = business_param_clause(reach, region_column=Entity.region_code, entity_column=Entity.id)
+    return (
+        select(Entity, Region.code, Region.name)
+        .outerjoin(Region, Region.code.in_([*above, Entity.region_code]))
+        .where(Entity.id == FILE_ENTITY, scope)
+    )
+
+
 def entity_with_region_names(
     session: Session, *, actor: Actor, entity_id: int
 ) -> tuple[Entity, list[str]]:
     """entity_in_scope and region_names in one statement (a file opens with both): the
     business joined to its region and the regions above it (codes nest by prefix)."""
     require_business_reader(actor)
-    above = [func.substr(Entity.region_code, 1, n) for n in (2, 4, 6, 9)]
-    rows = session.execute(
-        select(Entity, Region.code, Region.name)
-        .outerjoin(Region, Region.code.in_([*above, Entity.region_code]))
-        .where(Entity.id == entity_id, entity_scope(actor))
-    ).all()
+    rows = session.execute(_entity_statement(Reach.of(actor)), file_params(actor, entity_id)).all()
     if not rows:
         raise NotFound(NOT_FOUND)
     named = sorted((len(code), str(name)) for _, code, name in rows if code is not None)

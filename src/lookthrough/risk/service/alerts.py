@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -14,10 +15,10 @@ from sqlalchemy.orm import Session
 from lookthrough.core.actor import Actor
 from lookthrough.core.errors import OutOfJurisdiction
 from lookthrough.core.roles import Capability
-from lookthrough.core.scope import require
+from lookthrough.core.scope import region_param_clause, require
 from lookthrough.risk import rules
 from lookthrough.risk.models import Alert
-from lookthrough.risk.service.base import LOOKUP_CHUNK, in_scope
+from lookthrough.risk.service.base import LOOKUP_CHUNK, ONE_ENTITY, in_scope, one_business
 
 ALERT_OPEN_STATES = ("open", "acknowledged", "assigned")  # not yet closed
 
@@ -122,18 +123,21 @@ def raise_alerts(
 ALERTS_SHOWN = 50  # on a business's file
 
 
+@lru_cache(maxsize=1)
+def _open_of_statement() -> Select[Alert]:
+    return (
+        select(Alert)
+        .where(
+            Alert.entity_id == ONE_ENTITY,
+            Alert.state != "closed",
+            region_param_clause(Alert.region_code),
+        )
+        .order_by(Alert.raised_at.desc(), Alert.id.desc())
+        .limit(ALERTS_SHOWN)
+    )
+
+
 def open_alerts_of(session: Session, *, actor: Actor, entity_id: int) -> list[Alert]:
     """The business's alerts not yet closed, in the actor's region, newest first."""
     require(actor, Capability.READ_BUSINESS)
-    return list(
-        session.scalars(
-            select(Alert)
-            .where(
-                Alert.entity_id == entity_id,
-                Alert.state != "closed",
-                in_scope(actor, Alert.region_code),
-            )
-            .order_by(Alert.raised_at.desc(), Alert.id.desc())
-            .limit(ALERTS_SHOWN)
-        )
-    )
+    return list(session.scalars(_open_of_statement(), one_business(actor, entity_id)))

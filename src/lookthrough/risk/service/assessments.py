@@ -7,17 +7,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from lookthrough.core.actor import Actor
 from lookthrough.core.roles import Capability
-from lookthrough.core.scope import region_prefix_clause, require
+from lookthrough.core.scope import region_param_clause, region_prefix_clause, require
 from lookthrough.risk import rules
 from lookthrough.risk.fields import FIELD_LABELS
 from lookthrough.risk.models import Assessment, ScoringRun
-from lookthrough.risk.service.base import LOOKUP_CHUNK, in_scope
+from lookthrough.risk.service.base import LOOKUP_CHUNK, ONE_ENTITY, in_scope, one_business
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,20 +92,25 @@ class AssessmentView:
         )
 
 
-def current_assessment(session: Session, *, actor: Actor, entity_id: int) -> AssessmentView | None:
-    """The business's current assessment (None when out of scope or not scored yet)."""
-    require(actor, Capability.READ_BUSINESS)
+@lru_cache(maxsize=1)
+def _current_statement() -> Select[Assessment, dt.date, dt.datetime]:
     # The run whose stamps the row carries is found in the same statement (Stamps, in SQL):
     # the file asks this once per business.
     last_full = func.coalesce(
         select(func.max(ScoringRun.id)).where(ScoringRun.kind == "full").scalar_subquery(), 0
     )
     stamped_by = case((Assessment.run_id > last_full, Assessment.run_id), else_=last_full)
-    found = session.execute(
+    return (
         select(Assessment, ScoringRun.as_of, ScoringRun.finished_at)
         .join(ScoringRun, ScoringRun.id == stamped_by)
-        .where(Assessment.entity_id == entity_id, in_scope(actor, Assessment.region_code))
-    ).first()
+        .where(Assessment.entity_id == ONE_ENTITY, region_param_clause(Assessment.region_code))
+    )
+
+
+def current_assessment(session: Session, *, actor: Actor, entity_id: int) -> AssessmentView | None:
+    """The business's current assessment (None when out of scope or not scored yet)."""
+    require(actor, Capability.READ_BUSINESS)
+    found = session.execute(_current_statement(), one_business(actor, entity_id)).first()
     return None if found is None else AssessmentView.of(found[0], (found[1], found[2]))
 
 
