@@ -103,3 +103,32 @@ def test_lists_name_regions_by_county_and_town(db: Session, client: TestClient) 
     page = client.get("/entities", params={"q": "区划名称测试商行"}, headers=headers)
     assert page.status_code == 200
     assert f'<td title="{TOWN}">蜀山区 三里庵街道</td>' in page.text
+
+
+def _chain_by_parents(db: Session, code: str) -> list[str]:
+    chain, current = [], db.get(Region, code)
+    while current is not None:
+        chain.append(current.code)
+        current = db.get(Region, current.parent_code) if current.parent_code else None
+    return chain[::-1]
+
+
+def test_lineage_and_children_in_one_statement(db: Session) -> None:
+    """The top bar's lineage and children, read together, are the parent chain walked one
+    region at a time and the region's children; a grid's lineage runs through its town."""
+    grid = service.save_grid(
+        db,
+        actor=Actor(None, "t", Role.COUNTY_OFFICIAL, "340104", "340104"),
+        town_code=TOWN,
+        number=8,
+        name="八号网格",
+    )
+    for code in ("34", "3401", "340104", TOWN, grid.code):
+        chain, kids = service.around(db, code, with_children=True)
+        assert [r.code for r in chain] == _chain_by_parents(db, code)
+        assert [r.code for r in kids] == [r.code for r in service.children(db, code)]
+        assert service.around(db, code)[1] == []
+    assert [r.name for r in service.lineage(db, grid.code)] == [
+        "安徽省", "合肥市", "蜀山区", "三里庵街道", "八号网格"
+    ]  # fmt: skip
+    assert len(service.around(db, "34", with_children=True)[1]) == 16

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, String, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from lookthrough.audit import service as audit
@@ -56,14 +57,39 @@ def children(session: Session, code: str) -> Sequence[Region]:
     ).all()
 
 
-def lineage(session: Session, code: str) -> list[Region]:
-    """The region and its ancestors, province first."""
+@lru_cache(maxsize=2)
+def _around_statement(with_children: bool) -> Select[Region]:
+    # A region's ancestors are the prefixes of its code (34 ⊃ 3401 ⊃ 340104 …).
+    wanted: ColumnElement[bool] = Region.code.in_(bindparam("rg_prefixes", expanding=True))
+    if with_children:
+        wanted = or_(wanted, Region.parent_code == bindparam("rg_code", type_=String()))
+    return select(Region).where(wanted).order_by(Region.sort_order, Region.code)
+
+
+def around(
+    session: Session, code: str, *, with_children: bool = False
+) -> tuple[list[Region], list[Region]]:
+    """The region's lineage (province first) and, if asked, its children — in one statement
+    (every page's top bar shows both)."""
+    prefixes = [code[:n] for n in range(2, len(code) + 1)]
+    found = session.scalars(
+        _around_statement(with_children), {"rg_prefixes": prefixes, "rg_code": code}
+    ).all()
+    by_code = {r.code: r for r in found}
     chain: list[Region] = []
-    current = session.get(Region, code)
+    current = by_code.get(code)
     while current is not None:
         chain.append(current)
-        current = session.get(Region, current.parent_code) if current.parent_code else None
-    return list(reversed(chain))
+        parent = current.parent_code
+        # A parent that is not a prefix of its child: read it by itself.
+        current = (by_code.get(parent) or session.get(Region, parent)) if parent else None
+    kids = [r for r in found if r.parent_code == code] if with_children else []
+    return list(reversed(chain)), kids
+
+
+def lineage(session: Session, code: str) -> list[Region]:
+    """The region and its ancestors, province first."""
+    return around(session, code)[0]
 
 
 def short_names(session: Session, codes: Iterable[str]) -> dict[str, str]:

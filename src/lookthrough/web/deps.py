@@ -20,13 +20,12 @@ class TopBar:
 
 
 def page_actor(request: Request, actor: ActorDep, db: SessionDep) -> Actor:
-    chain = regions_service.lineage(db, actor.region)
+    # Switching goes down to county level; towns are filters.
+    chain, below = regions_service.around(db, actor.region, with_children=len(actor.region) < 6)
     names = {r.code: r.name for r in chain}
     jurisdiction_name = names.get(actor.jurisdiction) or actor.jurisdiction
     lineage = [(r.code, r.name) for r in chain if r.code.startswith(actor.jurisdiction)]
-    kids: list[tuple[str, str]] = []
-    if len(actor.region) < 6:  # switching goes down to county level; towns are filters
-        kids = [(r.code, r.name) for r in regions_service.children(db, actor.region)]
+    kids = [(r.code, r.name) for r in below]
     request.state.topbar = TopBar(jurisdiction_name, lineage, kids)
     return actor
 
