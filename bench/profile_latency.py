@@ -145,6 +145,14 @@ def warm(port: int, paths: list[str], token: str) -> None:
             response.read()
 
 
+def machine_counters() -> tuple[float, float]:
+    """(CPU seconds stolen by the hypervisor, CPU seconds busy) so far, all cores (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return steal / tick, (user + nice + system + irq + softirq) / tick
+
+
 def run_wrk(
     port: int, paths: list[str], token: str, duration: int, connections: int, think_ms: int
 ) -> dict[str, float]:
@@ -160,6 +168,19 @@ def run_wrk(
     Path(handle.name).unlink()
     line = next(x for x in out.splitlines() if x.startswith("JSON "))
     result: dict[str, float] = json.loads(line[5:])
+    return result
+
+
+def measured_run(
+    port: int, paths: list[str], token: str, duration: int, connections: int, think_ms: int
+) -> dict[str, float]:
+    """run_wrk, with what the machine did meanwhile: a noisy neighbour shows as steal, another
+    program on the cores as busy time beyond this run's own."""
+    steal, busy = machine_counters()
+    result = run_wrk(port, paths, token, duration, connections, think_ms)
+    steal_after, busy_after = machine_counters()
+    result["steal_s"] = round(steal_after - steal, 2)
+    result["cores_busy"] = round((busy_after - busy) / duration, 2)
     return result
 
 
@@ -185,11 +206,15 @@ def main() -> None:
         for name, paths in groups.items():
             random.Random(args.seed).shuffle(paths)
             run_wrk(port, paths, token, 5, args.connections, args.think_ms)  # warm up
-            measured = run_wrk(port, paths, token, args.duration, args.connections, args.think_ms)
+            measured = measured_run(
+                port, paths, token, args.duration, args.connections, args.think_ms
+            )
             measured["target_p99_ms"] = TARGETS[name]
             results[name] = measured
             print(name, measured, file=sys.stderr)
-        saturated = run_wrk(port, groups["file_api"], token, args.duration, args.connections, 0)
+        saturated = measured_run(
+            port, groups["file_api"], token, args.duration, args.connections, 0
+        )
         results["file_api_closed_loop"] = saturated
         print("file_api_closed_loop", saturated, file=sys.stderr)
     finally:
