@@ -22,13 +22,14 @@ def within(code: str, region: str) -> bool:
     return code.startswith(region)
 
 
-def _prefix_upper_bound(prefix: str) -> str:
+def prefix_upper_bound(prefix: str) -> str:
+    """The first code after every code that starts with ``prefix`` (3401 → 3402)."""
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def region_prefix_clause(column: Any, prefix: str) -> ColumnElement[bool]:
     """SQL for ``column`` lying in region ``prefix``."""
-    result: ColumnElement[bool] = and_(column >= prefix, column < _prefix_upper_bound(prefix))
+    result: ColumnElement[bool] = and_(column >= prefix, column < prefix_upper_bound(prefix))
     return result
 
 
@@ -55,6 +56,8 @@ def business_clause(
 SCOPE_REGION = bindparam("scope_region", type_=String())
 SCOPE_REGION_LEN = bindparam("scope_region_len", type_=Integer())
 SCOPE_ENTITY = bindparam("scope_entity", type_=Integer())
+# The one business a statement reads (a file and its sections): run with ``business_params``.
+THE_BUSINESS = bindparam("the_business", type_=Integer())
 
 
 class Reach(Enum):
@@ -80,6 +83,11 @@ def scope_params(actor: Actor) -> dict[str, Any]:
         "scope_region_len": len(actor.region),
         "scope_entity": actor.entity_id,
     }
+
+
+def business_params(actor: Actor, entity_id: int) -> dict[str, Any]:
+    """The values of a statement built once over ``THE_BUSINESS`` and the bound scope."""
+    return {"the_business": entity_id, **scope_params(actor)}
 
 
 def region_param_clause(column: Any) -> ColumnElement[bool]:

@@ -8,10 +8,16 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Select, bindparam, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from lookthrough.core.scope import Reach, business_param_clause, region_param_clause, scope_params
+from lookthrough.core.scope import (
+    THE_BUSINESS,
+    Reach,
+    business_param_clause,
+    business_params,
+    region_param_clause,
+)
 from lookthrough.lists import rules
 from lookthrough.lists.models import Problem, ProblemEvidence, Rectification, RectificationTarget
 from lookthrough.lists.problems import STATUS_LABELS as PROBLEM_STATUSES
@@ -22,13 +28,6 @@ from lookthrough.registry.models import Subject
 from lookthrough.resolution import service as resolution_service
 
 # Both statements are built once (per Reach) and run with the business and the viewer bound.
-_ENTITY = bindparam("lists_entity", type_=Integer())
-
-
-def _params(ctx: sections.Context) -> dict[str, Any]:
-    return {"lists_entity": ctx.entity_id, **scope_params(ctx.actor)}
-
-
 CHINA = ZoneInfo("Asia/Shanghai")
 SHOWN = 100  # rows per section; the lists' own pages have the rest
 PROBLEM_COLUMNS = ("问题", "状态", "严重程度", "涉及本主体记录", "最近一条")
@@ -45,12 +44,12 @@ PAGE_LABELS = (
 @lru_cache(maxsize=1)
 def _problems_statement() -> Select[int, str, str, str, int, Any]:
     concerns = or_(
-        Record.entity_id == _ENTITY,
-        Record.id.in_(resolution_service.linked_record_ids(_ENTITY)),
+        Record.entity_id == THE_BUSINESS,
+        Record.id.in_(resolution_service.linked_record_ids(THE_BUSINESS)),
         Record.id.in_(
             select(RecordSubject.record_id)
             .join(Subject, Subject.id == RecordSubject.subject_id)
-            .where(Subject.entity_id == _ENTITY)
+            .where(Subject.entity_id == THE_BUSINESS)
         ),
     )
     latest = func.max(ProblemEvidence.occurred_at)
@@ -71,7 +70,7 @@ def _problems_statement() -> Select[int, str, str, str, int, Any]:
 def problems_affecting(session: Session, ctx: sections.Context) -> sections.Section | None:
     """问题清单：证据中有本主体记录（本主体的、其监管对象的、或经主体关联指向本主体的投诉舆情）
     的共性问题，按最近记录排序。"""
-    rows = session.execute(_problems_statement(), _params(ctx)).all()
+    rows = session.execute(_problems_statement(), business_params(ctx.actor, ctx.entity_id)).all()
     if not rows:
         return None
     return sections.Section(
@@ -102,7 +101,7 @@ def _tasks_statement(reach: Reach, own: bool) -> Select[int, str, Any, int, str]
         select(Rectification.id, Rectification.title, Rectification.deadline,
                RectificationTarget.id, RectificationTarget.state)
         .join(RectificationTarget, RectificationTarget.rectification_id == Rectification.id)
-        .where(RectificationTarget.entity_id == _ENTITY,
+        .where(RectificationTarget.entity_id == THE_BUSINESS,
                business_param_clause(reach, region_column=RectificationTarget.region_code,
                                      entity_column=RectificationTarget.entity_id))
         .order_by(Rectification.deadline.desc(), Rectification.id.desc())
@@ -117,7 +116,9 @@ def _tasks_statement(reach: Reach, own: bool) -> Select[int, str, Any, int, str]
 def rectification_tasks(session: Session, ctx: sections.Context) -> sections.Section | None:
     """整改任务：以本主体为整改对象的任务，本主体在其中的整改状态，以及是否超期。"""
     own = ctx.audience is Audience.ENTERPRISE
-    found = session.execute(_tasks_statement(Reach.of(ctx.actor), own), _params(ctx)).all()
+    found = session.execute(
+        _tasks_statement(Reach.of(ctx.actor), own), business_params(ctx.actor, ctx.entity_id)
+    ).all()
     if not found:
         return None
     late = [rules.is_overdue(deadline, state, ctx.today) for _, _, deadline, _, state in found]

@@ -36,7 +36,13 @@ from lookthrough.core.actor import Actor
 from lookthrough.core.errors import NotFound
 from lookthrough.core.masking import mask_name
 from lookthrough.core.roles import Capability
-from lookthrough.core.scope import Reach, business_param_clause, require, scope_params
+from lookthrough.core.scope import (
+    Reach,
+    business_param_clause,
+    prefix_upper_bound,
+    require,
+    scope_params,
+)
 from lookthrough.ingest.shapes import RELATION_KINDS
 from lookthrough.profile.service import entity_in_scope
 from lookthrough.registry.models import Entity, Person, Relation, Subject
@@ -190,7 +196,7 @@ def _neighbours(session: Session, entity: Entity) -> tuple[Found, Found]:
         "g_address": entity.address,
         "g_legal_rep": entity.legal_rep,
         "g_county_from": county,
-        "g_county_to": county[:-1] + chr(ord(county[-1]) + 1),
+        "g_county_to": prefix_upper_bound(county),
     }
     found: Found = []
     people: Found = []

@@ -10,14 +10,13 @@ providers should call it and move beside it.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from lookthrough.core.config import get_settings
 from lookthrough.core.roles import Capability, can
-from lookthrough.core.scope import region_param_clause, scope_params
+from lookthrough.core.scope import THE_BUSINESS, business_params, region_param_clause
 from lookthrough.disposal import rules as disposal_rules
 from lookthrough.disposal import service as disposal_service
 from lookthrough.disposal.models import Measure
@@ -29,19 +28,13 @@ MEASURE_COLUMNS = ("处置措施", "风险等级", "状态", "办理期限", "�
 VISIT_COLUMNS = ("检查计划", "检查事项", "状态", "检查结果", "完成时间")
 VISIT_STATUSES = {"assigned": "已分派", "unassigned": "待分派", "done": "已完成"}
 
+
 # Both statements are built once and run with the business and the viewer's region bound.
-_ENTITY = bindparam("ops_entity", type_=Integer())
-
-
-def _params(ctx: sections.Context) -> dict[str, Any]:
-    return {"ops_entity": ctx.entity_id, **scope_params(ctx.actor)}
-
-
 @lru_cache(maxsize=1)
 def _measures_statement() -> Select[Measure]:
     return (
         select(Measure)
-        .where(Measure.entity_id == _ENTITY, region_param_clause(Measure.region_code))
+        .where(Measure.entity_id == THE_BUSINESS, region_param_clause(Measure.region_code))
         .order_by(Measure.created_at.desc(), Measure.id.desc())
         .limit(SHOWN)
     )
@@ -52,7 +45,10 @@ def _visits_statement() -> Select[InspectionTask, str]:
     return (
         select(InspectionTask, InspectionPlan.name)
         .join(InspectionPlan, InspectionPlan.id == InspectionTask.plan_id)
-        .where(InspectionTask.entity_id == _ENTITY, region_param_clause(InspectionTask.region_code))
+        .where(
+            InspectionTask.entity_id == THE_BUSINESS,
+            region_param_clause(InspectionTask.region_code),
+        )
         .order_by(InspectionTask.id.desc())
         .limit(SHOWN)
     )
@@ -71,7 +67,7 @@ def measures(session: Session, ctx: sections.Context) -> sections.Section | None
     """处置措施：对本主体提出或下达的提醒、警示、约谈、检查、立案，及其状态和期限。"""
     if not can(ctx.actor.role, Capability.DISPOSE):
         return None
-    found = session.scalars(_measures_statement(), _params(ctx)).all()
+    found = session.scalars(_measures_statement(), business_params(ctx.actor, ctx.entity_id)).all()
     if not found:
         return None
     kinds = disposal_service.matrix(get_settings()).kinds
@@ -105,7 +101,7 @@ def visits(session: Session, ctx: sections.Context) -> sections.Section | None:
     """检查任务：“双随机”抽查中抽到本主体的检查任务，含检查事项、状态和结果。"""
     if not can(ctx.actor.role, Capability.PLAN_INSPECTIONS):
         return None  # an inspector's file shows no one else's visits
-    found = session.execute(_visits_statement(), _params(ctx)).all()
+    found = session.execute(_visits_statement(), business_params(ctx.actor, ctx.entity_id)).all()
     if not found:
         return None
     return sections.Section(

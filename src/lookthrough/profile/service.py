@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from lookthrough.core import clock
@@ -23,11 +22,12 @@ from lookthrough.core.errors import NotFound
 from lookthrough.core.masking import mask_name, mask_phone
 from lookthrough.core.roles import Role
 from lookthrough.core.scope import (
+    THE_BUSINESS,
     Reach,
     business_clause,
     business_param_clause,
+    business_params,
     require_business_reader,
-    scope_params,
 )
 from lookthrough.ingest.shapes import SUBJECT_KINDS
 from lookthrough.profile import sections, timeline
@@ -38,12 +38,6 @@ from lookthrough.registry.models import Entity, Relation, Subject
 NOT_FOUND = "经营主体不存在或不在您的管辖范围内"
 LICENCE_STATUSES = ("有效", "已过期")
 SUBJECT_LIMIT = 200
-# The file's statements are built once per Reach and run with these values (core.scope).
-FILE_ENTITY = bindparam("file_entity", type_=Integer())
-
-
-def file_params(actor: Actor, entity_id: int) -> dict[str, Any]:
-    return {"file_entity": entity_id, **scope_params(actor)}
 
 
 def audience_of(actor: Actor) -> Audience:
@@ -57,13 +51,13 @@ def entity_scope(actor: Actor) -> ColumnElement[bool]:
 @lru_cache(maxsize=4)
 def _in_scope_statement(reach: Reach) -> Select[Entity]:
     scope = business_param_clause(reach, region_column=Entity.region_code, entity_column=Entity.id)
-    return select(Entity).where(Entity.id == FILE_ENTITY, scope)
+    return select(Entity).where(Entity.id == THE_BUSINESS, scope)
 
 
 def entity_in_scope(session: Session, *, actor: Actor, entity_id: int) -> Entity:
     """The business, if this actor may open its file; NotFound otherwise."""
     require_business_reader(actor)
-    entity = session.scalar(_in_scope_statement(Reach.of(actor)), file_params(actor, entity_id))
+    entity = session.scalar(_in_scope_statement(Reach.of(actor)), business_params(actor, entity_id))
     if entity is None:
         raise NotFound(NOT_FOUND)
     return entity
@@ -192,7 +186,7 @@ def _subjects_statement(reach: Reach, limit: int) -> Select[Subject]:
     )
     return (
         select(Subject)
-        .where(Subject.entity_id == FILE_ENTITY, scope)
+        .where(Subject.entity_id == THE_BUSINESS, scope)
         .order_by(Subject.kind, Subject.identifier)
         .limit(limit)
     )
@@ -204,7 +198,7 @@ def subjects(
     """The business's elevators, cylinders, lots, shops and premises, with who maintains each
     elevator and which platform each shop sells on (when that business is in scope too)."""
     found = session.scalars(
-        _subjects_statement(Reach.of(actor), limit), file_params(actor, entity_id)
+        _subjects_statement(Reach.of(actor), limit), business_params(actor, entity_id)
     ).all()
     counts: dict[str, int] = {}
     if len(found) < limit:  # all of them are here: count them here
@@ -277,7 +271,7 @@ def _entity_statement(reach: Reach) -> Select[Entity, str, str]:
     return (
         select(Entity, Region.code, Region.name)
         .outerjoin(Region, Region.code.in_([*above, Entity.region_code]))
-        .where(Entity.id == FILE_ENTITY, scope)
+        .where(Entity.id == THE_BUSINESS, scope)
     )
 
 
@@ -287,7 +281,9 @@ def entity_with_region_names(
     """entity_in_scope and region_names in one statement (a file opens with both): the
     business joined to its region and the regions above it (codes nest by prefix)."""
     require_business_reader(actor)
-    rows = session.execute(_entity_statement(Reach.of(actor)), file_params(actor, entity_id)).all()
+    rows = session.execute(
+        _entity_statement(Reach.of(actor)), business_params(actor, entity_id)
+    ).all()
     if not rows:
         raise NotFound(NOT_FOUND)
     named = sorted((len(code), str(name)) for _, code, name in rows if code is not None)

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from lookthrough.core.actor import Actor
 from lookthrough.core.errors import OutOfJurisdiction
 from lookthrough.core.roles import Capability
-from lookthrough.core.scope import region_param_clause, require
+from lookthrough.core.scope import THE_BUSINESS, business_params, region_param_clause, require
 from lookthrough.risk import rules
 from lookthrough.risk.models import Alert
-from lookthrough.risk.service.base import LOOKUP_CHUNK, ONE_ENTITY, in_scope, one_business
+from lookthrough.risk.service.base import LOOKUP_CHUNK, in_scope
 
 ALERT_OPEN_STATES = ("open", "acknowledged", "assigned")  # not yet closed
 
@@ -128,7 +128,7 @@ def _open_of_statement() -> Select[Alert]:
     return (
         select(Alert)
         .where(
-            Alert.entity_id == ONE_ENTITY,
+            Alert.entity_id == THE_BUSINESS,
             Alert.state != "closed",
             region_param_clause(Alert.region_code),
         )
@@ -140,4 +140,4 @@ def _open_of_statement() -> Select[Alert]:
 def open_alerts_of(session: Session, *, actor: Actor, entity_id: int) -> list[Alert]:
     """The business's alerts not yet closed, in the actor's region, newest first."""
     require(actor, Capability.READ_BUSINESS)
-    return list(session.scalars(_open_of_statement(), one_business(actor, entity_id)))
+    return list(session.scalars(_open_of_statement(), business_params(actor, entity_id)))

@@ -14,11 +14,17 @@ from sqlalchemy.orm import Session
 
 from lookthrough.core.actor import Actor
 from lookthrough.core.roles import Capability
-from lookthrough.core.scope import region_param_clause, region_prefix_clause, require
+from lookthrough.core.scope import (
+    THE_BUSINESS,
+    business_params,
+    region_param_clause,
+    region_prefix_clause,
+    require,
+)
 from lookthrough.risk import rules
 from lookthrough.risk.fields import FIELD_LABELS
 from lookthrough.risk.models import Assessment, ScoringRun
-from lookthrough.risk.service.base import LOOKUP_CHUNK, ONE_ENTITY, in_scope, one_business
+from lookthrough.risk.service.base import LOOKUP_CHUNK, in_scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,14 +109,14 @@ def _current_statement() -> Select[Assessment, dt.date, dt.datetime]:
     return (
         select(Assessment, ScoringRun.as_of, ScoringRun.finished_at)
         .join(ScoringRun, ScoringRun.id == stamped_by)
-        .where(Assessment.entity_id == ONE_ENTITY, region_param_clause(Assessment.region_code))
+        .where(Assessment.entity_id == THE_BUSINESS, region_param_clause(Assessment.region_code))
     )
 
 
 def current_assessment(session: Session, *, actor: Actor, entity_id: int) -> AssessmentView | None:
     """The business's current assessment (None when out of scope or not scored yet)."""
     require(actor, Capability.READ_BUSINESS)
-    found = session.execute(_current_statement(), one_business(actor, entity_id)).first()
+    found = session.execute(_current_statement(), business_params(actor, entity_id)).first()
     return None if found is None else AssessmentView.of(found[0], (found[1], found[2]))
 
 

@@ -10,9 +10,15 @@ from sqlalchemy.orm import Session
 
 from lookthrough.core.actor import Actor
 from lookthrough.core.roles import Capability
-from lookthrough.core.scope import region_param_clause, region_prefix_clause, require
+from lookthrough.core.scope import (
+    THE_BUSINESS,
+    business_params,
+    region_param_clause,
+    region_prefix_clause,
+    require,
+)
 from lookthrough.risk.models import CreditClass
-from lookthrough.risk.service.base import ONE_ENTITY, in_scope, one_business
+from lookthrough.risk.service.base import in_scope
 
 GENERAL = "general"
 
@@ -20,14 +26,14 @@ GENERAL = "general"
 @lru_cache(maxsize=1)
 def _classes_statement() -> Select[str, str]:
     return select(CreditClass.domain, CreditClass.grade).where(
-        CreditClass.entity_id == ONE_ENTITY, region_param_clause(CreditClass.region_code)
+        CreditClass.entity_id == THE_BUSINESS, region_param_clause(CreditClass.region_code)
     )
 
 
 def credit_classes_of(session: Session, *, actor: Actor, entity_id: int) -> dict[str, str]:
     """The business's "1+N" classes: ``{"general": "B", "food": "C"}``."""
     require(actor, Capability.READ_BUSINESS)
-    rows = session.execute(_classes_statement(), one_business(actor, entity_id)).all()
+    rows = session.execute(_classes_statement(), business_params(actor, entity_id)).all()
     return {str(domain): str(grade) for domain, grade in rows}
 
 
